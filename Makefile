@@ -1,0 +1,43 @@
+# Everyday commands. Each creates .venv and installs the pinned requirements
+# the first time, so a fresh clone needs nothing but Python 3.11+.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_ENV := DEBUG=1 DATABASE_URL=
+
+.PHONY: install demo serve test lint format migrations-check clean
+
+$(BIN)/activate: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(BIN)/activate
+
+demo: install  ## Serve the API and admin with demo data on SQLite, port 8000
+	mkdir -p var
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --no-input
+	$(DEMO_ENV) $(BIN)/python manage.py load_demo
+	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+serve: install  ## Serve with gunicorn on DATABASE_URL (production settings)
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/gunicorn config.wsgi --bind $${BIND:-127.0.0.1:8000} --workers $${WORKERS:-2}
+
+test: install  ## Run the whole suite (SQLite unless DATABASE_URL is set)
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+migrations-check: install
+	SECRET_KEY=check $(BIN)/python manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

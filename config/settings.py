@@ -1,0 +1,167 @@
+"""Django settings for trackoffers, read from the environment.
+
+Every variable is documented in README.md with its default.
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from config import env
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+DEBUG = env.get_bool("DEBUG", False)
+SECRET_KEY = env.get_str("SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+    SECRET_KEY = "insecure-development-key-never-use-in-production"
+
+ALLOWED_HOSTS = env.get_list(
+    "ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else []
+)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework_json_api",
+    "django_filters",
+    "knox",
+    "accounts",
+    "tracks",
+    "offers",
+    "trackoffers",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def _database_from_env() -> dict:
+    url = env.get_str("DATABASE_URL")
+    if not url:
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": BASE_DIR / "var" / "db.sqlite3",
+            # IMMEDIATE takes the write lock at BEGIN, and the timeout makes a
+            # second writer wait for it instead of failing with "database is
+            # locked".
+            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
+        }
+    try:
+        config = dj_database_url.parse(
+            url, conn_max_age=env.get_int("CONN_MAX_AGE", 600)
+        )
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"DATABASE_URL is not a usable URL: {exc}") from exc
+    config["CONN_HEALTH_CHECKS"] = True
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        # Asking for UTC up front saves a set_config('TimeZone') round trip
+        # on every new connection when the server's own zone is spelled
+        # differently (Etc/UTC).
+        config.setdefault("OPTIONS", {})["options"] = "-c timezone=UTC"
+    return config
+
+
+DATABASES = {"default": _database_from_env()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+
+# The largest request body accepted, in bytes; larger bodies get a 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.get_int(
+    "MAX_REQUEST_BODY_BYTES", 1024 * 1024, minimum=1024
+)
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.BearerAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["jsonapi.permissions.ModelPermissions"],
+    "DEFAULT_PARSER_CLASSES": ["jsonapi.parsers.JSONAPIParser"],
+    "DEFAULT_RENDERER_CLASSES": ["jsonapi.renderers.JSONAPIRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "jsonapi.negotiation.StrictNegotiation",
+    "DEFAULT_PAGINATION_CLASS": "jsonapi.pagination.PagePagination",
+    "DEFAULT_FILTER_BACKENDS": [
+        "jsonapi.filters.FilterBackend",
+        "jsonapi.filters.SortBackend",
+    ],
+    "DEFAULT_METADATA_CLASS": None,
+    "EXCEPTION_HANDLER": "jsonapi.exceptions.exception_handler",
+    "ORDERING_PARAM": "sort",
+    "PAGE_SIZE": 20,
+    "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%S.%fZ",
+    "DATE_FORMAT": "%Y-%m-%d",
+    "TEST_REQUEST_DEFAULT_FORMAT": "vnd.api+json",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+
+JSON_API_FORMAT_FIELD_NAMES = "dasherize"
+JSON_API_FORMAT_TYPES = "dasherize"
+JSON_API_PLURALIZE_TYPES = True
+JSON_API_FORMAT_RELATED_LINKS = "dasherize"
+
+REST_KNOX = {
+    "AUTH_HEADER_PREFIX": "Bearer",
+    "TOKEN_TTL": timedelta(seconds=env.get_int("TOKEN_TTL_SECONDS", 86400, minimum=60)),
+    "AUTO_REFRESH": False,
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+    },
+    "root": {"handlers": ["console"], "level": env.get_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Requests that end in 4xx are answered with a JSON:API error; they
+        # are the client's business, not the operator's.
+        "django.request": {"level": "ERROR"},
+    },
+}

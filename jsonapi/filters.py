@@ -1,0 +1,50 @@
+"""Query parameter handling: every mistake is a 400 naming the parameter."""
+
+from rest_framework_json_api.django_filters import DjangoFilterBackend
+from rest_framework_json_api.filters import OrderingFilter
+from rest_framework_json_api.utils import format_field_name, undo_format_field_name
+
+from jsonapi.exceptions import InvalidQueryParameter
+
+
+class FilterBackend(DjangoFilterBackend):
+    """DJA's django-filter backend with errors pointing at the parameter."""
+
+    def _validate_filter(self, keys, filterset_class):
+        for key in keys:
+            if not filterset_class or key not in filterset_class.base_filters:
+                parameter = f"filter[{format_field_name(key)}]"
+                choices = ", ".join(
+                    f"filter[{format_field_name(name)}]"
+                    for name in getattr(filterset_class, "base_filters", {})
+                )
+                raise InvalidQueryParameter(
+                    parameter,
+                    f"{parameter} is not a filter of this list "
+                    f"(possible: {choices or 'none'}).",
+                )
+
+    def filter_queryset(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        if not filterset.is_valid():
+            name, messages = next(iter(filterset.errors.items()))
+            raise InvalidQueryParameter(
+                f"filter[{format_field_name(name)}]", " ".join(messages)
+            )
+        return filterset.qs
+
+
+class SortBackend(OrderingFilter):
+    """``sort`` on the fields a view lists in ``ordering_fields``."""
+
+    def remove_invalid_fields(self, queryset, fields, view, request):
+        valid = {name for name, _ in self.get_valid_fields(queryset, view)}
+        for term in fields:
+            if undo_format_field_name(term.lstrip("-")) not in valid:
+                choices = ", ".join(sorted(format_field_name(name) for name in valid))
+                raise InvalidQueryParameter(
+                    "sort", f"Cannot sort by {term} (possible: {choices})."
+                )
+        return super().remove_invalid_fields(queryset, fields, view, request)

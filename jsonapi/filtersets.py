@@ -1,0 +1,49 @@
+"""Filters shared by every resource list."""
+
+import django_filters
+from django import forms
+
+from jsonapi.relations import MAX_ID
+
+
+class IdListField(forms.Field):
+    """A comma-separated list of resource ids, such as ``1,2,3``."""
+
+    def to_python(self, value: str | None) -> list[int] | None:
+        if value in (None, ""):
+            return None
+        ids = []
+        for part in value.split(","):
+            part = part.strip()
+            if not part.isascii() or not part.isdigit() or int(part) > MAX_ID:
+                raise forms.ValidationError(
+                    f"{part!r} is not an id: ids are whole numbers, "
+                    "separated by commas."
+                )
+            ids.append(int(part))
+        return ids
+
+
+class IdListFilter(django_filters.Filter):
+    field_class = IdListField
+
+    def filter(self, queryset, value: list[int] | None):
+        if value is None:
+            return queryset
+        return queryset.filter(**{f"{self.field_name}__in": value})
+
+
+class ResourceFilterSet(django_filters.FilterSet):
+    id = IdListFilter(field_name="id")
+
+
+class StrictBooleanFilter(django_filters.ChoiceFilter):
+    """``true`` or ``false``; anything else is an error, never "no filter"."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(choices=[("true", "true"), ("false", "false")], **kwargs)
+
+    def filter(self, queryset, value: str):
+        if value in (None, ""):
+            return queryset
+        return queryset.filter(**{self.field_name: value == "true"})

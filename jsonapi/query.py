@@ -1,0 +1,71 @@
+"""Checks of the query string that apply to every API request."""
+
+import re
+
+from rest_framework_json_api.utils import format_field_name, undo_format_field_name
+
+from jsonapi.exceptions import InvalidQueryParameter
+from jsonapi.registry import fields_of_type
+
+FAMILY_PARAMETER = re.compile(r"(?P<family>filter|fields|page)\[(?P<name>[^\[\]]+)\]")
+PAGE_PARAMETERS = {"number", "size"}
+
+
+def check_query(request, view) -> None:
+    """Reject unknown, repeated or empty query parameters and bad includes."""
+    for parameter, values in request.query_params.lists():
+        check_parameter(parameter, values)
+    check_includes(request, view)
+    check_sparse_fieldsets(request)
+
+
+def check_parameter(parameter: str, values: list[str]) -> None:
+    match = FAMILY_PARAMETER.fullmatch(parameter)
+    if parameter not in ("include", "sort") and not match:
+        raise InvalidQueryParameter(
+            parameter,
+            f"{parameter} is not a query parameter of this API: use include, "
+            "sort, fields[type], filter[name], page[number] or page[size].",
+        )
+    if match and match["family"] == "page" and match["name"] not in PAGE_PARAMETERS:
+        raise InvalidQueryParameter(
+            parameter, "Pagination takes page[number] and page[size] only."
+        )
+    if len(values) > 1:
+        raise InvalidQueryParameter(
+            parameter, f"{parameter} is given more than once: send it once."
+        )
+    if values[0] == "":
+        raise InvalidQueryParameter(parameter, f"{parameter} is empty.")
+
+
+def check_includes(request, view) -> None:
+    raw = request.query_params.get("include")
+    if raw is None:
+        return
+    allowed = getattr(view.get_serializer_class(), "included_serializers", {})
+    for path in raw.split(","):
+        if undo_format_field_name(path) not in allowed:
+            choices = ", ".join(format_field_name(name) for name in allowed) or "none"
+            raise InvalidQueryParameter(
+                "include", f"{path} cannot be included here (possible: {choices})."
+            )
+
+
+def check_sparse_fieldsets(request) -> None:
+    for parameter, value in request.query_params.items():
+        match = FAMILY_PARAMETER.fullmatch(parameter)
+        if not match or match["family"] != "fields":
+            continue
+        known = fields_of_type(match["name"])
+        if known is None:
+            raise InvalidQueryParameter(
+                parameter, f"{match['name']} is not a resource type of this API."
+            )
+        for name in value.split(","):
+            if name not in known:
+                raise InvalidQueryParameter(
+                    parameter,
+                    f"{name} is not a field of {match['name']} "
+                    f"(possible: {', '.join(sorted(known))}).",
+                )

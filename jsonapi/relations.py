@@ -1,0 +1,54 @@
+"""Relationship fields that know their resource type up front.
+
+DJA's ResourceRelatedField loads each related object to learn its type
+unless an included serializer names it: one query per row. These fields
+are told the type, so a page of resources renders its linkage from the
+foreign key columns alone.
+"""
+
+from rest_framework.relations import PKOnlyObject
+from rest_framework_json_api.relations import ResourceRelatedField, SkipDataMixin
+from rest_framework_json_api.utils import format_field_name
+
+from jsonapi.exceptions import Conflict, RelatedNotFound
+
+MAX_ID = 2**63 - 1
+
+
+class TypedRelatedField(ResourceRelatedField):
+    """A to-one relationship rendered with data linkage and links."""
+
+    def __init__(self, resource_type: str, **kwargs) -> None:
+        self.resource_type = resource_type
+        super().__init__(**kwargs)
+
+    def use_pk_only_optimization(self) -> bool:
+        return True
+
+    def to_representation(self, value: PKOnlyObject) -> dict:
+        return {"type": self.resource_type, "id": str(value.pk)}
+
+    def to_internal_value(self, data: dict):
+        pointer = f"/data/relationships/{format_field_name(self.field_name)}/data"
+        if data["type"] != self.resource_type:
+            raise Conflict(
+                f"{format_field_name(self.field_name)} takes {self.resource_type}, "
+                f"not {data['type']}.",
+                pointer=f"{pointer}/type",
+            )
+        related = None
+        if data["id"].isascii() and data["id"].isdigit() and int(data["id"]) <= MAX_ID:
+            related = self.get_queryset().filter(pk=int(data["id"])).first()
+        if related is None:
+            raise RelatedNotFound(
+                f"There is no {self.resource_type} resource with id {data['id']}.",
+                pointer=f"{pointer}/id",
+            )
+        return related
+
+
+class LinksOnlyField(SkipDataMixin, TypedRelatedField):
+    """A to-many relationship rendered as links only, with no query."""
+
+    def __init__(self, resource_type: str, **kwargs) -> None:
+        super().__init__(resource_type, read_only=True, **kwargs)

@@ -1,0 +1,144 @@
+"""The base of every resource serializer.
+
+It keeps DRF's declarative style and adds what a strict JSON:API server
+needs: required-field messages in the documented wording, a 422 for members
+the resource does not have, a 403 for relationships that cannot change, and
+error objects whose pointers name the offending member.
+"""
+
+from rest_framework.exceptions import ErrorDetail
+from rest_framework.settings import api_settings
+from rest_framework_json_api.serializers import ModelSerializer
+from rest_framework_json_api.utils import format_field_name
+
+from jsonapi import registry
+from jsonapi.exceptions import Forbidden, UnprocessableEntity, error_object
+from jsonapi.parsers import RAW_ATTRIBUTES, RAW_RELATIONSHIPS
+from jsonapi.relations import TypedRelatedField
+
+
+class ResourceSerializer(ModelSerializer):
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        registry.register(cls.Meta.resource_name, cls)
+
+    def get_fields(self) -> dict:
+        fields = super().get_fields()
+        for name, field in fields.items():
+            field.error_messages["required"] = (
+                f"The {format_field_name(name)} field is required."
+            )
+        return fields
+
+    def is_valid(self, *, raise_exception: bool = False) -> bool:
+        self.check_member_names()
+        if super().is_valid():
+            return True
+        if raise_exception:
+            raise UnprocessableEntity(self.error_objects(self.errors))
+        return False
+
+    def is_relationship(self, name: str) -> bool:
+        return isinstance(self.fields.get(name), TypedRelatedField)
+
+    def check_member_names(self) -> None:
+        """Reject members this resource does not take, as the client named them.
+
+        DJA un-dasherizes names before DRF sees them and DRF ignores unknown
+        ones, so ``release_date`` would otherwise be silently dropped.
+        """
+        data = self.initial_data
+        errors = [
+            self.unknown_member(raw, relationship=False)
+            for raw in data.get(RAW_ATTRIBUTES, [])
+            if raw not in self.writable_names(relationship=False)
+        ] + [
+            self.unknown_member(raw, relationship=True)
+            for raw in data.get(RAW_RELATIONSHIPS, [])
+            if raw not in self.member_names(relationship=True)
+        ]
+        if errors:
+            raise UnprocessableEntity(errors)
+        for raw in data.get(RAW_RELATIONSHIPS, []):
+            self.check_relationship_change(raw)
+
+    def member_names(self, *, relationship: bool) -> dict[str, str]:
+        """Map client-side member names to field names."""
+        return {
+            format_field_name(name): name
+            for name in self.fields
+            if name not in ("id", "url") and self.is_relationship(name) == relationship
+        }
+
+    def writable_names(self, *, relationship: bool) -> dict[str, str]:
+        return {
+            raw: name
+            for raw, name in self.member_names(relationship=relationship).items()
+            if not self.fields[name].read_only
+        }
+
+    def unknown_member(self, raw: str, *, relationship: bool) -> dict:
+        member = "relationship" if relationship else "attribute"
+        resource_type = self.Meta.resource_name
+        spelled = format_field_name(raw.replace("-", "_"))
+        if spelled in self.member_names(relationship=not relationship):
+            other = "attribute" if relationship else "relationship"
+            detail = f"{spelled} is an {other} of {resource_type}, not a {member}."
+        elif spelled in self.writable_names(relationship=relationship):
+            detail = f"{resource_type} has no {member} {raw}: did you mean {spelled}?"
+        elif spelled in self.member_names(relationship=relationship):
+            detail = f"{spelled} is read-only in {resource_type}."
+        else:
+            possible = ", ".join(self.writable_names(relationship=relationship))
+            detail = (
+                f"{resource_type} has no {member} {raw} "
+                f"(possible: {possible or 'none'})."
+            )
+        return error_object(
+            422,
+            detail,
+            pointer=f"/data/{member}s/{raw}",
+            code="unknown_member",
+        )
+
+    def check_relationship_change(self, raw: str) -> None:
+        """Refuse to change a relationship that is fixed once created."""
+        name = self.member_names(relationship=True)[raw]
+        field = self.fields[name]
+        if not field.read_only and self.instance is None:
+            return
+        if not field.read_only:
+            linkage = self.initial_data.get(name)
+            current = getattr(self.instance, f"{field.source}_id")
+            if linkage is not None and linkage["id"] == str(current):
+                return
+        raise Forbidden(
+            f"{raw} cannot be changed here: it is fixed when the resource is created.",
+            pointer=f"/data/relationships/{raw}",
+        )
+
+    def error_objects(self, errors: dict) -> list[dict]:
+        objects = []
+        for name, messages in errors.items():
+            if name == api_settings.NON_FIELD_ERRORS_KEY:
+                pointer = "/data"
+            else:
+                member = "relationships" if self.is_relationship(name) else "attributes"
+                pointer = f"/data/{member}/{format_field_name(name)}"
+            objects += _objects_for(messages, pointer)
+        return objects
+
+
+def _objects_for(messages, pointer: str) -> list[dict]:
+    if isinstance(messages, dict):
+        return [
+            error
+            for key, value in messages.items()
+            for error in _objects_for(value, f"{pointer}/{key}")
+        ]
+    if isinstance(messages, list):
+        return [
+            error for message in messages for error in _objects_for(message, pointer)
+        ]
+    code = messages.code if isinstance(messages, ErrorDetail) else None
+    return [error_object(422, messages, pointer=pointer, code=code)]

@@ -1,0 +1,284 @@
+"""Base views: resource viewsets, related and relationship endpoints."""
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import Model, ProtectedError, UniqueConstraint
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
+from django.views import defaults
+from rest_framework import viewsets
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_json_api.utils import format_field_name
+from rest_framework_json_api.views import PreloadIncludesMixin
+
+from jsonapi.exceptions import (
+    Conflict,
+    Forbidden,
+    error_document,
+    error_object,
+)
+from jsonapi.query import check_query
+from jsonapi.relations import MAX_ID
+
+READ_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def parse_id(raw: str) -> int:
+    """Return a URL id as an integer, or raise a 404 for one that cannot exist."""
+    if not raw.isascii() or not raw.isdigit() or int(raw) > MAX_ID:
+        raise NotFound()
+    return int(raw)
+
+
+class ResourceViewSet(PreloadIncludesMixin, viewsets.ModelViewSet):
+    """A JSON:API resource collection with list, get, create, PATCH, delete.
+
+    Writes run in one transaction that is rolled back when the response is
+    an error, so a failed request changes nothing.
+    """
+
+    http_method_names = ["get", "post", "patch", "delete", "head"]
+    ordering = ["id"]
+    ordering_fields = ["id", "created_at", "updated_at"]
+    resource_name: str = ""
+    # The prefix of the URL names of this resource: "track-offer-detail".
+    url_name: str = ""
+    # Set by the related-resource routes (/offers/1/track-offers): the
+    # relationship whose targets this view serves.
+    related: "Relationship | None" = None
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs):
+        if request.method in READ_METHODS:
+            return super().dispatch(request, *args, **kwargs)
+        with transaction.atomic():
+            response = super().dispatch(request, *args, **kwargs)
+            if response.status_code >= 400:
+                transaction.set_rollback(True)
+        return response
+
+    def initial(self, request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        check_query(request, self)
+
+    def perform_create(self, serializer) -> None:
+        self.save_or_conflict(serializer)
+
+    def perform_update(self, serializer) -> None:
+        self.save_or_conflict(serializer)
+
+    def save_or_conflict(self, serializer) -> None:
+        """Save, answering a uniqueness clash (even a race) with a 409."""
+        try:
+            with transaction.atomic():
+                serializer.save()
+        except IntegrityError:
+            raise self.conflict(serializer) from None
+
+    def conflict(self, serializer) -> Conflict:
+        """Name the existing resource that a failed save clashed with."""
+        instance = serializer.instance or self.queryset.model(
+            **serializer.validated_data
+        )
+        clash = find_clash(instance)
+        if clash is None:
+            return Conflict(
+                "This request conflicts with an existing resource.", pointer="/data"
+            )
+        existing, fields = clash
+        names = " and ".join(format_field_name(field) for field in fields)
+        kind = str(existing._meta.verbose_name).capitalize()
+        return Conflict(
+            f"{kind} {existing.pk} already exists with this {names}.",
+            pointer="/data",
+            about=self.resource_url(existing.pk),
+        )
+
+    def perform_destroy(self, instance: Model) -> None:
+        try:
+            instance.delete()
+        except ProtectedError as exc:
+            kinds = sorted(
+                {obj._meta.verbose_name_plural for obj in exc.protected_objects}
+            )
+            raise Conflict(
+                f"This resource still has {' and '.join(kinds)}: delete those first.",
+                pointer="/data",
+            ) from None
+
+    def resource_url(self, pk: int) -> str:
+        return self.request.build_absolute_uri(
+            reverse(f"{self.basename}-detail", kwargs={"pk": pk})
+        )
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.related is None:
+            return queryset
+        parent_id = parse_id(self.kwargs["parent_pk"])
+        if self.related.many:
+            return queryset.filter(**{self.related.column: parent_id})
+        parents = self.related.parent.objects.filter(pk=parent_id)
+        return queryset.filter(pk__in=parents.values(self.related.column))
+
+    def list(self, request, *args, **kwargs) -> Response:
+        if self.related is not None:
+            parent_id = parse_id(self.kwargs["parent_pk"])
+            if not self.related.parent.objects.filter(pk=parent_id).exists():
+                raise NotFound()
+        return super().list(request, *args, **kwargs)
+
+    def get_object(self) -> Model:
+        if self.related is None:
+            self.kwargs["pk"] = str(parse_id(self.kwargs["pk"]))
+            return super().get_object()
+        instance = self.filter_queryset(self.get_queryset()).first()
+        if instance is None:
+            raise NotFound()
+        self.check_object_permissions(self.request, instance)
+        return instance
+
+
+def find_clash(instance: Model) -> tuple[Model, list[str]] | None:
+    """Return another row that shares a unique value with ``instance``.
+
+    Costs one query per unique field or constraint until a clash is found;
+    it only runs after the database refused a write.
+    """
+    model = type(instance)
+    candidates = [
+        ([field.name], None)
+        for field in model._meta.fields
+        if field.unique and not field.primary_key
+    ] + [
+        (list(constraint.fields), constraint.condition)
+        for constraint in model._meta.constraints
+        if isinstance(constraint, UniqueConstraint)
+    ]
+    for fields, condition in candidates:
+        values = {
+            field: getattr(instance, model._meta.get_field(field).attname)
+            for field in fields
+        }
+        if condition is not None and not all(
+            getattr(instance, name) == value for name, value in condition.children
+        ):
+            continue
+        existing = model.objects.filter(**values).exclude(pk=instance.pk)
+        if condition is not None:
+            existing = existing.filter(condition)
+        found = existing.first()
+        if found is not None:
+            return found, fields
+    return None
+
+
+@dataclass(frozen=True)
+class Relationship:
+    """A relationship of a parent resource, for its related and self routes.
+
+    ``column`` is the parent's foreign key for a to-one relationship
+    (``track_id``) and the target's foreign key to the parent for a to-many
+    one (``offer_id``).
+    """
+
+    parent: type[Model]
+    target: type[ResourceViewSet]
+    column: str
+    many: bool = False
+
+    @property
+    def resource_type(self) -> str:
+        return self.target.resource_name
+
+
+class RelationshipView(APIView):
+    """``/{type}/{id}/relationships/{name}``: read-only resource linkage.
+
+    Relationships are fixed when a resource is created, so every write here
+    is refused with a 403, as JSON:API prescribes for unsupported updates.
+    """
+
+    http_method_names = ["get", "head", "post", "patch", "delete"]
+    resource_name = False
+    relationships: dict[str, Relationship] = {}
+    parent_viewset: type[ResourceViewSet] | None = None
+
+    def get_queryset(self):
+        return self.parent_viewset.queryset.all()
+
+    def get(self, request, pk: str, related_field: str) -> Response:
+        relationship = self.relationships[related_field]
+        parent_id = parse_id(pk)
+        parents = relationship.parent.objects.filter(pk=parent_id)
+        if relationship.many:
+            if not parents.exists():
+                raise NotFound()
+            targets = relationship.target.queryset.filter(
+                **{relationship.column: parent_id}
+            )
+            linkage = [
+                {"type": relationship.resource_type, "id": str(target_id)}
+                for target_id in targets.values_list("pk", flat=True)
+            ]
+        else:
+            target_id = parents.values_list(relationship.column, flat=True).first()
+            if target_id is None:
+                raise NotFound()
+            linkage = {"type": relationship.resource_type, "id": str(target_id)}
+        related = reverse(
+            f"{self.parent_viewset.url_name}-related",
+            kwargs={"pk": pk, "related_field": related_field},
+        )
+        return Response(
+            {
+                "data": linkage,
+                "links": {
+                    "self": request.build_absolute_uri(),
+                    "related": request.build_absolute_uri(related),
+                },
+            }
+        )
+
+    def refuse(self, request, pk: str, related_field: str) -> Response:
+        raise Forbidden(
+            f"{related_field} cannot be changed: relationships are fixed when a "
+            "resource is created.",
+            pointer="/data",
+        )
+
+    post = patch = delete = refuse
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    """Answer an unknown API URL with a JSON:API 404."""
+    return jsonapi_response(
+        [error_object(404, f"There is nothing at {request.path}.")], 404
+    )
+
+
+def jsonapi_response(errors: list[dict], status: int) -> JsonResponse:
+    return JsonResponse(
+        error_document(errors),
+        status=status,
+        content_type="application/vnd.api+json",
+    )
+
+
+API_PREFIXES = ("/api/", "/oauth/")
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's 404 handler: JSON:API for the API, the usual page elsewhere."""
+    if request.path.startswith(API_PREFIXES):
+        return not_found(request)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's 500 handler: JSON:API for the API, the usual page elsewhere."""
+    if request.path.startswith(API_PREFIXES):
+        return jsonapi_response([error_object(500)], 500)
+    return defaults.server_error(request)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TrackOffersConfig(AppConfig):
+    name = "trackoffers"
+    verbose_name = "Track offers"
