@@ -23,9 +23,21 @@ class _DocumentFinish(renderers.JSONRenderer):
             if isinstance(primary, dict) and request is not None:
                 data["links"] = {
                     **data.get("links", {}),
-                    "self": request.build_absolute_uri(),
+                    "self": self_link(primary, request),
                 }
         return super().render(data, accepted_media_type, renderer_context)
+
+
+def self_link(primary: dict, request) -> str:
+    """Return the link that fetches this document again.
+
+    That is the request's URL, except after a create, where it is the new
+    resource's URL.
+    """
+    resource_link = primary.get("links", {}).get("self")
+    if request.method == "POST" and resource_link:
+        return resource_link
+    return request.build_absolute_uri()
 
 
 class JSONAPIRenderer(JSONRenderer, _DocumentFinish):

@@ -82,8 +82,8 @@ class ResourceSerializer(ModelSerializer):
         resource_type = self.Meta.resource_name
         spelled = format_field_name(raw.replace("-", "_"))
         if spelled in self.member_names(relationship=not relationship):
-            other = "attribute" if relationship else "relationship"
-            detail = f"{spelled} is an {other} of {resource_type}, not a {member}."
+            other = "attributes" if relationship else "relationships"
+            detail = f"{spelled} of {resource_type} belongs under {other}."
         elif spelled in self.writable_names(relationship=relationship):
             detail = f"{resource_type} has no {member} {raw}: did you mean {spelled}?"
         elif spelled in self.member_names(relationship=relationship):
