@@ -511,7 +511,7 @@ def test_it_rejects_ids_that_are_not_numbers(api, value):
 def test_it_includes_track_and_offer(api):
     track_offer = factories.track_offer()
 
-    response = api.get(f"/api/v1/track-offers?include=track,offer")
+    response = api.get("/api/v1/track-offers?include=track,offer")
 
     included = {(item["type"], item["id"]) for item in response.json()["included"]}
     assert response.status_code == 200
