@@ -9,7 +9,9 @@ them, and everything DRF and Django raise, into error objects with
 import logging
 from http import HTTPStatus
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -124,6 +126,11 @@ class PayloadTooLarge(JSONAPIError):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "The request body is too large."
 
+    @classmethod
+    def over_limit(cls) -> "PayloadTooLarge":
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return cls(f"The request body is larger than the limit of {limit} bytes.")
+
 
 class UnprocessableEntity(exceptions.APIException):
     """A well-formed document whose content is invalid: carries error objects."""
@@ -145,6 +152,8 @@ def exception_handler(exc: Exception, context: dict) -> Response:
     Anything DRF does not know is a bug: it is logged with its traceback and
     answered with a bare 500 that leaks nothing.
     """
+    if isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge.over_limit()
     response = drf_exception_handler(exc, context)
     if response is None:
         request = context.get("request")

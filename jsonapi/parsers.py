@@ -2,11 +2,10 @@
 
 import json
 
-from django.conf import settings
 from rest_framework_json_api.parsers import JSONParser
 from rest_framework_json_api.utils import get_resource_name
 
-from jsonapi.exceptions import Conflict, Forbidden, MalformedDocument, PayloadTooLarge
+from jsonapi.exceptions import Conflict, Forbidden, MalformedDocument
 
 # Keys the parser adds to the parsed data so that the serializer can check
 # the member names exactly as the client wrote them.
@@ -23,12 +22,7 @@ class JSONAPIParser(JSONParser):
     """
 
     def parse(self, stream, media_type=None, parser_context=None):
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        body = stream.read(limit + 1) if stream is not None else b""
-        if len(body) > limit:
-            raise PayloadTooLarge(
-                f"The request body is larger than the limit of {limit} bytes."
-            )
+        body = stream.read()
         try:
             document = json.loads(body)
         except RecursionError:

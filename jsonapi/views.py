@@ -17,9 +17,11 @@ from rest_framework_json_api.views import PreloadIncludesMixin
 from jsonapi.exceptions import (
     Conflict,
     Forbidden,
+    MalformedDocument,
     error_document,
     error_object,
 )
+from jsonapi.parsers import RAW_ATTRIBUTES
 from jsonapi.query import check_query
 from jsonapi.relations import MAX_ID
 
@@ -62,6 +64,15 @@ class ResourceViewSet(PreloadIncludesMixin, viewsets.ModelViewSet):
     def initial(self, request, *args, **kwargs) -> None:
         super().initial(request, *args, **kwargs)
         check_query(request, self)
+
+    def get_serializer(self, *args, **kwargs):
+        if "data" in kwargs and RAW_ATTRIBUTES not in kwargs["data"]:
+            # The parser adds this key to every document it reads: without
+            # it, the request had no body at all.
+            raise MalformedDocument(
+                "This request needs a JSON:API document as its body.", pointer=""
+            )
+        return super().get_serializer(*args, **kwargs)
 
     def perform_create(self, serializer) -> None:
         self.save_or_conflict(serializer)

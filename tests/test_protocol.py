@@ -1,0 +1,397 @@
+"""Content negotiation, authentication, permissions, URLs and server errors."""
+
+import logging
+
+import pytest
+from django.utils import timezone
+from knox.models import AuthToken
+
+from accounts import tokens
+from tests import factories
+from tests.conftest import ApiClient
+from trackoffers.models import TrackOffer
+from trackoffers.views import TrackOfferViewSet
+
+pytestmark = pytest.mark.django_db
+
+
+def errors_of(response) -> list[dict]:
+    return response.json()["errors"]
+
+
+def create_body(track_offer_offer, track) -> dict:
+    return {
+        "data": {
+            "type": "track-offers",
+            "relationships": {
+                "track": {"data": {"type": "tracks", "id": str(track.pk)}},
+                "offer": {"data": {"type": "offers", "id": str(track_offer_offer.pk)}},
+            },
+        }
+    }
+
+
+# Content negotiation
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/json",
+        "application/vnd.api+json; charset=utf-8",
+        'application/vnd.api+json; ext="bulk"',
+        "text/plain",
+    ],
+)
+def test_it_answers_other_request_media_types_with_a_415(api, content_type):
+    offer = factories.offer()
+    track = factories.track(offer.product)
+
+    response = api.post(
+        "/api/v1/track-offers", create_body(offer, track), content_type=content_type
+    )
+
+    assert response.status_code == 415
+    assert response["Content-Type"] == "application/vnd.api+json"
+    assert errors_of(response)[0]["status"] == "415"
+    assert errors_of(response)[0]["title"] == "Unsupported Media Type"
+    assert not TrackOffer.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "accept",
+    [
+        "application/vnd.api+json; charset=utf-8",
+        'application/vnd.api+json; ext="bulk", application/vnd.api+json; q=0.5; x=1',
+        "application/json",
+        "text/html",
+    ],
+)
+def test_it_answers_unacceptable_accept_headers_with_a_406(api, accept):
+    response = api.get("/api/v1/track-offers", HTTP_ACCEPT=accept)
+
+    assert response.status_code == 406
+    assert response["Content-Type"] == "application/vnd.api+json"
+    assert errors_of(response)[0]["title"] == "Not Acceptable"
+
+
+@pytest.mark.parametrize(
+    "accept",
+    [
+        "application/vnd.api+json",
+        "application/vnd.api+json; charset=utf-8, application/vnd.api+json",
+        "application/vnd.api+json;q=0.9",
+        "*/*",
+        "text/html, */*",
+    ],
+)
+def test_it_serves_acceptable_accept_headers(api, accept):
+    response = api.get("/api/v1/track-offers", HTTP_ACCEPT=accept)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vnd.api+json"
+
+
+def test_it_serves_a_get_without_content_type(api):
+    response = api.get("/api/v1/track-offers", content_type=None)
+
+    assert response.status_code == 200
+
+
+# Authentication and permissions
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [None, "Bearer", "Bearer nonsense", "Bearer a b", "Token abc", "Basic eDp5"],
+)
+def test_it_answers_missing_or_bad_credentials_with_a_401(anonymous_api, authorization):
+    headers = {"HTTP_AUTHORIZATION": authorization} if authorization else {}
+
+    response = anonymous_api.get("/api/v1/track-offers", **headers)
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Bearer"
+    assert errors_of(response)[0]["status"] == "401"
+    assert errors_of(response)[0]["title"] == "Unauthorized"
+
+
+def test_it_refuses_an_expired_token(writer):
+    token, secret = tokens.mint(writer, ttl=tokens.default_ttl())
+    AuthToken.objects.filter(pk=token.pk).update(
+        expiry=timezone.now() - timezone.timedelta(seconds=1)
+    )
+
+    response = ApiClient(secret).get("/api/v1/track-offers")
+
+    assert response.status_code == 401
+
+
+def test_it_refuses_a_revoked_token_at_once(writer):
+    _, secret = tokens.mint(writer, ttl=tokens.default_ttl())
+    client = ApiClient(secret)
+    assert client.get("/api/v1/track-offers").status_code == 200
+
+    tokens.revoke_all(writer)
+
+    assert client.get("/api/v1/track-offers").status_code == 401
+
+
+def test_it_refuses_a_token_of_an_inactive_user(writer):
+    _, secret = tokens.mint(writer, ttl=tokens.default_ttl())
+    writer.is_active = False
+    writer.save()
+
+    response = ApiClient(secret).get("/api/v1/track-offers")
+
+    assert response.status_code == 401
+
+
+def test_it_lets_a_viewer_read(viewer_api):
+    track_offer = factories.track_offer()
+
+    assert viewer_api.get("/api/v1/track-offers").status_code == 200
+    assert viewer_api.get(f"/api/v1/track-offers/{track_offer.pk}").status_code == 200
+
+
+def test_it_refuses_writes_to_a_viewer(viewer_api):
+    track_offer = factories.track_offer(copy_scan=False)
+    track = factories.track(track_offer.offer.product)
+
+    created = viewer_api.post(
+        "/api/v1/track-offers", create_body(track_offer.offer, track)
+    )
+    patched = viewer_api.patch(
+        f"/api/v1/track-offers/{track_offer.pk}",
+        {
+            "data": {
+                "type": "track-offers",
+                "id": str(track_offer.pk),
+                "attributes": {"usage": {"copy_scan": True}},
+            }
+        },
+    )
+    deleted = viewer_api.delete(f"/api/v1/track-offers/{track_offer.pk}")
+
+    assert [created.status_code, patched.status_code, deleted.status_code] == [
+        403,
+        403,
+        403,
+    ]
+    assert errors_of(deleted)[0]["title"] == "Forbidden"
+    track_offer.refresh_from_db()
+    assert track_offer.copy_scan is False
+    assert TrackOffer.objects.count() == 1
+
+
+def test_it_refuses_reads_to_a_user_without_view_permission(db):
+    nobody = factories.user("nobody")
+    _, secret = tokens.mint(nobody, ttl=tokens.default_ttl())
+
+    response = ApiClient(secret).get("/api/v1/track-offers")
+
+    assert response.status_code == 403
+
+
+# Query parameters
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter", "detail"),
+    [
+        (
+            "color=red",
+            "color",
+            "color is not a query parameter of this API: use include, sort, "
+            "fields[type], filter[name], page[number] or page[size].",
+        ),
+        (
+            "filter=5",
+            "filter",
+            "filter is not a query parameter of this API: use include, sort, "
+            "fields[type], filter[name], page[number] or page[size].",
+        ),
+        (
+            "page[offset]=5",
+            "page[offset]",
+            "Pagination takes page[number] and page[size] only.",
+        ),
+        (
+            "sort=id&sort=-id",
+            "sort",
+            "sort is given more than once: send it once.",
+        ),
+        (
+            "filter[track-id]=1&filter[track-id]=2",
+            "filter[track-id]",
+            "filter[track-id] is given more than once: send it once.",
+        ),
+        ("filter[track-id]=", "filter[track-id]", "filter[track-id] is empty."),
+        (
+            "filter[colour]=red",
+            "filter[colour]",
+            "filter[colour] is not a filter of this list (possible: filter[id], "
+            "filter[track-id], filter[offer-id], filter[copy-scan]).",
+        ),
+        (
+            "include=product",
+            "include",
+            "product cannot be included here (possible: track, offer).",
+        ),
+        (
+            "sort=usage",
+            "sort",
+            "Cannot sort by usage (possible: created-at, id, updated-at).",
+        ),
+        (
+            "fields[widgets]=name",
+            "fields[widgets]",
+            "widgets is not a resource type of this API.",
+        ),
+        (
+            "fields[track-offers]=usage,colour",
+            "fields[track-offers]",
+            "colour is not a field of track-offers (possible: created-at, offer, "
+            "release-date, track, updated-at, usage).",
+        ),
+    ],
+)
+def test_it_rejects_bad_query_parameters_naming_them(api, query, parameter, detail):
+    response = api.get(f"/api/v1/track-offers?{query}")
+
+    assert response.status_code == 400
+    assert errors_of(response) == [
+        {
+            "status": "400",
+            "title": "Bad Request",
+            "detail": detail,
+            "source": {"parameter": parameter},
+        }
+    ]
+
+
+def test_it_checks_query_parameters_on_writes_too(api):
+    track_offer = factories.track_offer(copy_scan=False)
+
+    response = api.patch(
+        f"/api/v1/track-offers/{track_offer.pk}?include=nonsense",
+        {
+            "data": {
+                "type": "track-offers",
+                "id": str(track_offer.pk),
+                "attributes": {"usage": {"copy_scan": True}},
+            }
+        },
+    )
+
+    track_offer.refresh_from_db()
+    assert response.status_code == 400
+    assert track_offer.copy_scan is False
+
+
+def test_it_survives_a_huge_query_string(api):
+    response = api.get("/api/v1/track-offers?filter[id]=" + "1," * 5000 + "1")
+
+    assert response.status_code == 200
+
+
+# URLs and methods
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/nothing",
+        "/api/v1/track-offers/1/2/3",
+        "/api/v2/track-offers",
+        "/api",
+        "/api/v1/track-offers/",
+    ],
+)
+def test_it_answers_unknown_api_urls_with_a_jsonapi_404(api, path):
+    response = api.get(path)
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/vnd.api+json"
+    assert response.json() == {
+        "jsonapi": {"version": "1.0"},
+        "errors": [
+            {
+                "status": "404",
+                "title": "Not Found",
+                "detail": f"There is nothing at {path}.",
+            }
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    "raw_id", ["abc", "1.5", "-1", "99999999999999999999999", "9223372036854775808"]
+)
+def test_it_answers_ids_that_cannot_exist_with_a_404(api, raw_id):
+    response = api.get(f"/api/v1/track-offers/{raw_id}")
+
+    assert response.status_code == 404
+    assert response.json()["errors"] == [{"status": "404", "title": "Not Found"}]
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("put", "/api/v1/track-offers/1"),
+        ("delete", "/api/v1/track-offers"),
+        ("patch", "/api/v1/track-offers"),
+        ("options", "/api/v1/track-offers"),
+        ("post", "/api/v1/track-offers/1/track"),
+    ],
+)
+def test_it_answers_unsupported_methods_with_a_405(api, method, path):
+    factories.track_offer()
+
+    response = api.request(method, path, "{}")
+
+    assert response.status_code == 405
+    assert errors_of(response)[0]["title"] == "Method Not Allowed"
+
+
+def test_it_answers_an_unexpected_error_with_a_bare_500_and_logs_it(
+    api, monkeypatch, caplog
+):
+    def explode(*args, **kwargs):
+        raise RuntimeError("secret connection string")
+
+    monkeypatch.setattr(TrackOfferViewSet, "get_queryset", explode)
+    factories.track_offer()
+
+    with caplog.at_level(logging.ERROR):
+        response = api.get("/api/v1/track-offers")
+
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/vnd.api+json"
+    assert response.json() == {
+        "jsonapi": {"version": "1.0"},
+        "errors": [{"status": "500", "title": "Internal Server Error"}],
+    }
+    assert b"secret" not in response.content
+    record = next(r for r in caplog.records if r.name == "jsonapi.exceptions")
+    assert record.getMessage() == "Unhandled error on GET /api/v1/track-offers"
+    assert record.exc_info[0] is RuntimeError
+
+
+def test_it_answers_errors_outside_api_views_with_jsonapi_500(rf):
+    from jsonapi.views import server_error
+
+    response = server_error(rf.get("/api/v1/track-offers"))
+
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/vnd.api+json"
+    assert b'"title": "Internal Server Error"' in response.content
+
+
+def test_it_keeps_html_error_pages_outside_the_api(rf):
+    from jsonapi.views import server_error
+
+    response = server_error(rf.get("/admin/"))
+
+    assert response.status_code == 500
+    assert response["Content-Type"].startswith("text/html")
