@@ -15,12 +15,10 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler
-from rest_framework.views import set_rollback
+
+from jsonapi import JSONAPI_OBJECT
 
 logger = logging.getLogger(__name__)
-
-JSONAPI_OBJECT = {"version": "1.0"}
 
 # Python 3.13 renamed these two reason phrases; the API keeps the names its
 # documentation uses.
@@ -152,6 +150,11 @@ def exception_handler(exc: Exception, context: dict) -> Response:
     Anything DRF does not know is a bug: it is logged with its traceback and
     answered with a bare 500 that leaks nothing.
     """
+    # Imported here: rest_framework.views loads the parser and renderer
+    # classes named in the settings, which import this module.
+    from rest_framework.views import exception_handler as drf_exception_handler
+    from rest_framework.views import set_rollback
+
     if isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLarge.over_limit()
     response = drf_exception_handler(exc, context)

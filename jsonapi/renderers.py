@@ -5,7 +5,7 @@ from rest_framework.settings import api_settings
 from rest_framework_json_api.renderers import JSONRenderer
 from rest_framework_json_api.utils import undo_format_field_name
 
-from jsonapi.exceptions import JSONAPI_OBJECT
+from jsonapi import JSONAPI_OBJECT
 
 
 class _DocumentFinish(renderers.JSONRenderer):

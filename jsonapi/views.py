@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Model, ProtectedError, UniqueConstraint
+from django.db.models import PROTECT, Model, UniqueConstraint
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views import defaults
@@ -108,16 +108,24 @@ class ResourceViewSet(PreloadIncludesMixin, viewsets.ModelViewSet):
         )
 
     def perform_destroy(self, instance: Model) -> None:
-        try:
-            instance.delete()
-        except ProtectedError as exc:
-            kinds = sorted(
-                {obj._meta.verbose_name_plural for obj in exc.protected_objects}
-            )
+        """Delete, unless rows still point at this one: that is a 409.
+
+        Checking first costs one cheap query per protecting relation, where
+        Django's ProtectedError would load every protecting row.
+        """
+        still_used = [
+            str(relation.related_model._meta.verbose_name_plural)
+            for relation in instance._meta.related_objects
+            if relation.on_delete is PROTECT
+            and getattr(instance, relation.get_accessor_name()).exists()
+        ]
+        if still_used:
             raise Conflict(
-                f"This resource still has {' and '.join(kinds)}: delete those first.",
+                f"This resource still has {' and '.join(still_used)}: delete "
+                "those first.",
                 pointer="/data",
-            ) from None
+            )
+        instance.delete()
 
     def resource_url(self, pk: int) -> str:
         return self.request.build_absolute_uri(

@@ -10,6 +10,7 @@ from accounts import tokens
 from tests import factories
 from tests.conftest import ApiClient
 from trackoffers.models import TrackOffer
+from trackoffers.serializers import TrackOfferSerializer
 from trackoffers.views import TrackOfferViewSet
 
 pytestmark = pytest.mark.django_db
@@ -395,3 +396,18 @@ def test_it_keeps_html_error_pages_outside_the_api(rf):
 
     assert response.status_code == 500
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_a_write_that_fails_halfway_leaves_nothing_behind(api, monkeypatch):
+    offer = factories.offer()
+    track = factories.track(offer.product)
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("rendering failed after the insert")
+
+    monkeypatch.setattr(TrackOfferSerializer, "to_representation", explode)
+
+    response = api.post("/api/v1/track-offers", create_body(offer, track))
+
+    assert response.status_code == 500
+    assert not TrackOffer.objects.exists()
