@@ -73,6 +73,7 @@ TEMPLATES = [
 def _database_from_env() -> dict:
     url = env.get_str("DATABASE_URL")
     if not url:
+        (BASE_DIR / "var").mkdir(exist_ok=True)
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": BASE_DIR / "var" / "db.sqlite3",

@@ -8,3 +8,9 @@ from config.settings import *  # noqa: F403
 
 # Hashing passwords at full strength only slows the suite down.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not SQLite's shared in-memory database: that one locks whole
+    # tables and ignores the busy timeout, so concurrency tests would fail
+    # where a real deployment waits its turn.
+    DATABASES["default"]["TEST"] = {"NAME": BASE_DIR / "var" / "test.sqlite3"}  # noqa: F405
