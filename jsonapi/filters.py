@@ -24,6 +24,13 @@ class FilterBackend(DjangoFilterBackend):
                     f"(possible: {choices or 'none'}).",
                 )
 
+    def get_filterset_kwargs(self, request, queryset, view):
+        for parameter in request.query_params:
+            match = self.filter_regex.match(parameter)
+            if match and match["assoc"]:
+                check_spelling(parameter, match["assoc"])
+        return super().get_filterset_kwargs(request, queryset, view)
+
     def filter_queryset(self, request, queryset, view):
         filterset = self.get_filterset(request, queryset, view)
         if filterset is None:
@@ -40,11 +47,23 @@ class SortBackend(OrderingFilter):
     """``sort`` on the fields a view lists in ``ordering_fields``."""
 
     def remove_invalid_fields(self, queryset, fields, view, request):
-        valid = {name for name, _ in self.get_valid_fields(queryset, view)}
+        valid = {
+            format_field_name(name) for name, _ in self.get_valid_fields(queryset, view)
+        }
         for term in fields:
-            if undo_format_field_name(term.lstrip("-")) not in valid:
-                choices = ", ".join(sorted(format_field_name(name) for name in valid))
+            name = term.removeprefix("-")
+            if name not in valid:
+                choices = ", ".join(sorted(valid))
                 raise InvalidQueryParameter(
                     "sort", f"Cannot sort by {term} (possible: {choices})."
                 )
         return super().remove_invalid_fields(queryset, fields, view, request)
+
+
+def check_spelling(parameter: str, name: str) -> None:
+    """Refuse member names not written as the API writes them (dasherized)."""
+    spelled = format_field_name(undo_format_field_name(name))
+    if spelled != name:
+        raise InvalidQueryParameter(
+            parameter, f"{parameter} is not spelled as the API does: write {spelled}."
+        )

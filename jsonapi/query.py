@@ -2,7 +2,7 @@
 
 import re
 
-from rest_framework_json_api.utils import format_field_name, undo_format_field_name
+from rest_framework_json_api.utils import format_field_name
 
 from jsonapi.exceptions import InvalidQueryParameter
 from jsonapi.registry import fields_of_type
@@ -43,10 +43,11 @@ def check_includes(request, view) -> None:
     raw = request.query_params.get("include")
     if raw is None:
         return
-    allowed = getattr(view.get_serializer_class(), "included_serializers", {})
+    included = getattr(view.get_serializer_class(), "included_serializers", {})
+    allowed = [format_field_name(name) for name in included]
     for path in raw.split(","):
-        if undo_format_field_name(path) not in allowed:
-            choices = ", ".join(format_field_name(name) for name in allowed) or "none"
+        if path not in allowed:
+            choices = ", ".join(allowed) or "none"
             raise InvalidQueryParameter(
                 "include", f"{path} cannot be included here (possible: {choices})."
             )

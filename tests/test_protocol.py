@@ -245,6 +245,31 @@ def test_it_refuses_reads_to_a_user_without_view_permission(db):
             "Cannot sort by usage (possible: created-at, id, updated-at).",
         ),
         (
+            "sort=--id",
+            "sort",
+            "Cannot sort by --id (possible: created-at, id, updated-at).",
+        ),
+        (
+            "sort=created_at",
+            "sort",
+            "Cannot sort by created_at (possible: created-at, id, updated-at).",
+        ),
+        (
+            "include=TRACK",
+            "include",
+            "TRACK cannot be included here (possible: track, offer).",
+        ),
+        (
+            "filter[track_id]=1",
+            "filter[track_id]",
+            "filter[track_id] is not spelled as the API does: write track-id.",
+        ),
+        (
+            "filter[id]=" + ",".join(str(number) for number in range(1, 1002)),
+            "filter[id]",
+            "At most 1000 ids are accepted at once.",
+        ),
+        (
             "fields[widgets]=name",
             "fields[widgets]",
             "widgets is not a resource type of this API.",
@@ -290,10 +315,30 @@ def test_it_checks_query_parameters_on_writes_too(api):
     assert track_offer.copy_scan is False
 
 
-def test_it_survives_a_huge_query_string(api):
-    response = api.get("/api/v1/track-offers?filter[id]=" + "1," * 5000 + "1")
+def test_it_accepts_a_thousand_ids(api):
+    track_offer = factories.track_offer()
+    ids = ",".join(
+        str(number) for number in range(track_offer.pk, track_offer.pk + 1000)
+    )
+
+    response = api.get(f"/api/v1/track-offers?filter[id]={ids}")
 
     assert response.status_code == 200
+    assert response.json()["data"][0]["id"] == str(track_offer.pk)
+
+
+def test_it_answers_head_like_get_without_a_body(api):
+    response = api.request("head", "/api/v1/track-offers")
+
+    assert response.status_code == 200
+    assert response.content == b""
+
+
+def test_it_answers_unknown_token_urls_with_a_jsonapi_404(api):
+    response = api.get("/oauth/nothing")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/vnd.api+json"
 
 
 # URLs and methods
