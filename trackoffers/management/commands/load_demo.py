@@ -107,7 +107,10 @@ class Command(BaseCommand):
         base = "http://127.0.0.1:8000/api/v1"
         auth = f'-H "Authorization: Bearer {secret}"'
         jsonapi = '-H "Content-Type: application/vnd.api+json"'
-        lines = [f"curl {auth} {base}/track-offers"]
+        lines = [
+            f"curl {auth} {base}/track-offers",
+            f"curl -g {auth} '{base}/track-offers?filter[copy-scan]=false'",
+        ]
         if opted_out is not None:
             lines.append(
                 f"curl {auth} '{base}/track-offers/{opted_out.pk}?include=track'"
