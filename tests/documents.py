@@ -61,3 +61,23 @@ def error(status: int, title: str, detail: str, **source) -> dict:
     if source:
         body["source"] = source
     return body
+
+
+def errors_of(response) -> list[dict]:
+    return response.json()["errors"]
+
+
+def track_offer_body(track, offer, /, **attributes) -> dict:
+    """Return the document that creates a track offer."""
+    body = {
+        "data": {
+            "type": "track-offers",
+            "relationships": {
+                "track": {"data": {"type": "tracks", "id": str(track.pk)}},
+                "offer": {"data": {"type": "offers", "id": str(offer.pk)}},
+            },
+        }
+    }
+    if attributes:
+        body["data"]["attributes"] = attributes
+    return body

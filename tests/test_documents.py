@@ -5,13 +5,10 @@ import json
 import pytest
 
 from tests import factories
+from tests.documents import errors_of
 from trackoffers.models import TrackOffer
 
 pytestmark = pytest.mark.django_db
-
-
-def errors_of(response) -> list[dict]:
-    return response.json()["errors"]
 
 
 @pytest.fixture

@@ -9,27 +9,12 @@ from knox.models import AuthToken
 from accounts import tokens
 from tests import factories
 from tests.conftest import ApiClient
+from tests.documents import errors_of, track_offer_body
 from trackoffers.models import TrackOffer
 from trackoffers.serializers import TrackOfferSerializer
 from trackoffers.views import TrackOfferViewSet
 
 pytestmark = pytest.mark.django_db
-
-
-def errors_of(response) -> list[dict]:
-    return response.json()["errors"]
-
-
-def create_body(track_offer_offer, track) -> dict:
-    return {
-        "data": {
-            "type": "track-offers",
-            "relationships": {
-                "track": {"data": {"type": "tracks", "id": str(track.pk)}},
-                "offer": {"data": {"type": "offers", "id": str(track_offer_offer.pk)}},
-            },
-        }
-    }
 
 
 # Content negotiation
@@ -49,7 +34,9 @@ def test_it_answers_other_request_media_types_with_a_415(api, content_type):
     track = factories.track(offer.product)
 
     response = api.post(
-        "/api/v1/track-offers", create_body(offer, track), content_type=content_type
+        "/api/v1/track-offers",
+        track_offer_body(track, offer),
+        content_type=content_type,
     )
 
     assert response.status_code == 415
@@ -160,7 +147,7 @@ def test_it_refuses_writes_to_a_viewer(viewer_api):
     track = factories.track(track_offer.offer.product)
 
     created = viewer_api.post(
-        "/api/v1/track-offers", create_body(track_offer.offer, track)
+        "/api/v1/track-offers", track_offer_body(track, track_offer.offer)
     )
     patched = viewer_api.patch(
         f"/api/v1/track-offers/{track_offer.pk}",
@@ -452,7 +439,7 @@ def test_a_write_that_fails_halfway_leaves_nothing_behind(api, monkeypatch):
 
     monkeypatch.setattr(TrackOfferSerializer, "to_representation", explode)
 
-    response = api.post("/api/v1/track-offers", create_body(offer, track))
+    response = api.post("/api/v1/track-offers", track_offer_body(track, offer))
 
     assert response.status_code == 500
     assert not TrackOffer.objects.exists()

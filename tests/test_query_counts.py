@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests import factories
+from tests.documents import track_offer_body
 
 pytestmark = pytest.mark.django_db
 
@@ -117,16 +118,7 @@ def test_creating_a_track_offer_costs_three_queries(api, catalogue):
         api,
         "post",
         "/api/v1/track-offers",
-        {
-            "data": {
-                "type": "track-offers",
-                "attributes": {"usage": {"copy_scan": False}},
-                "relationships": {
-                    "track": {"data": {"type": "tracks", "id": str(track.pk)}},
-                    "offer": {"data": {"type": "offers", "id": str(offer.pk)}},
-                },
-            }
-        },
+        track_offer_body(track, offer, usage={"copy_scan": False}),
     )
 
     assert response.status_code == 201

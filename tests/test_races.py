@@ -9,6 +9,7 @@ from django.test import Client
 
 from accounts import tokens
 from tests import factories
+from tests.documents import track_offer_body
 from trackoffers.models import TrackOffer
 
 CLIENTS = 8
@@ -33,18 +34,7 @@ def test_racing_creates_of_one_pair_make_one_row_and_409s():
     _, secret = tokens.mint(writer, ttl=tokens.default_ttl())
     offer = factories.offer()
     track = factories.track(offer.product)
-    body = json.dumps(
-        {
-            "data": {
-                "type": "track-offers",
-                "attributes": {"usage": {"copy_scan": False}},
-                "relationships": {
-                    "track": {"data": {"type": "tracks", "id": str(track.pk)}},
-                    "offer": {"data": {"type": "offers", "id": str(offer.pk)}},
-                },
-            }
-        }
-    )
+    body = json.dumps(track_offer_body(track, offer, usage={"copy_scan": False}))
 
     with ThreadPoolExecutor(CLIENTS) as pool:
         statuses = list(pool.map(post_in_thread, [secret] * CLIENTS, [body] * CLIENTS))

@@ -3,33 +3,14 @@
 import pytest
 
 from tests import factories
-from tests.documents import BASE
+from tests.documents import BASE, errors_of, track_offer_body
 from trackoffers.models import TrackOffer
 
 pytestmark = pytest.mark.django_db
 
 
-def create_body(track, offer, /, **attributes) -> dict:
-    body = {
-        "data": {
-            "type": "track-offers",
-            "relationships": {
-                "track": {"data": {"type": "tracks", "id": str(track.pk)}},
-                "offer": {"data": {"type": "offers", "id": str(offer.pk)}},
-            },
-        }
-    }
-    if attributes:
-        body["data"]["attributes"] = attributes
-    return body
-
-
 def patch_body(track_offer, **members) -> dict:
     return {"data": {"type": "track-offers", "id": str(track_offer.pk), **members}}
-
-
-def errors_of(response) -> list[dict]:
-    return response.json()["errors"]
 
 
 # Usage
@@ -91,7 +72,7 @@ def test_it_rejects_a_misspelled_usage_key_naming_the_right_one(api, key, sugges
     track = factories.track(offer.product)
 
     response = api.post(
-        "/api/v1/track-offers", create_body(track, offer, usage={key: False})
+        "/api/v1/track-offers", track_offer_body(track, offer, usage={key: False})
     )
 
     assert response.status_code == 422
@@ -163,7 +144,7 @@ def test_it_answers_a_second_track_offer_for_the_pair_with_a_409(api):
 
     response = api.post(
         "/api/v1/track-offers",
-        create_body(existing.track, existing.offer, usage={"copy_scan": True}),
+        track_offer_body(existing.track, existing.offer, usage={"copy_scan": True}),
     )
 
     assert response.status_code == 409
@@ -185,7 +166,7 @@ def test_it_rejects_a_track_of_another_product(api):
     offer = factories.offer()
     stranger = factories.track()
 
-    response = api.post("/api/v1/track-offers", create_body(stranger, offer))
+    response = api.post("/api/v1/track-offers", track_offer_body(stranger, offer))
 
     assert response.status_code == 422
     assert errors_of(response) == [
@@ -234,7 +215,7 @@ def test_it_answers_a_missing_related_track_with_a_404(api):
 def test_it_answers_a_relationship_of_the_wrong_type_with_a_409(api):
     offer = factories.offer()
     track = factories.track(offer.product)
-    body = create_body(track, offer)
+    body = track_offer_body(track, offer)
     body["data"]["relationships"]["track"]["data"]["type"] = "products"
 
     response = api.post("/api/v1/track-offers", body)
@@ -252,7 +233,7 @@ def test_it_rejects_snake_case_attribute_names_instead_of_dropping_them(api):
 
     response = api.post(
         "/api/v1/track-offers",
-        create_body(track, offer, release_date="2027-01-01"),
+        track_offer_body(track, offer, release_date="2027-01-01"),
     )
 
     assert response.status_code == 422
@@ -286,7 +267,7 @@ def test_it_rejects_attributes_it_does_not_take(api, name, detail):
     track = factories.track(offer.product)
 
     response = api.post(
-        "/api/v1/track-offers", create_body(track, offer, **{name: "x"})
+        "/api/v1/track-offers", track_offer_body(track, offer, **{name: "x"})
     )
 
     assert response.status_code == 422
