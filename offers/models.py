@@ -1,7 +1,10 @@
+from collections.abc import Iterable
+
 from django.db import models
 
 from offers.usage import USAGE_FLAGS
-from tracks.models import Product
+from tracks.models import Product, Track
+from tracks.querysets import TrackQuerySet
 
 
 class Offer(models.Model):
@@ -43,3 +46,36 @@ class Offer(models.Model):
     @property
     def usage(self) -> dict[str, bool]:
         return {flag: getattr(self, flag) for flag in USAGE_FLAGS}
+
+    def scanned_tracks(self) -> "TrackQuerySet":
+        """Return the tracks of this offer that go to fingerprint scanning.
+
+        Includes the tracks with no track offer. Example:
+        ``offer.scanned_tracks().values_list("isrc_code", flat=True)``
+        """
+        return Track.objects.scanned_in(self)
+
+    def opted_out_tracks(self) -> "TrackQuerySet":
+        """Return the tracks of this offer kept out of fingerprint scanning."""
+        return Track.objects.opted_out_in(self)
+
+    def opt_out(self, tracks: Iterable, *, by=None, source: str = "shell"):
+        """Keep ``tracks`` out of fingerprint scanning in this offer.
+
+        One transaction and a fixed number of queries; see
+        ``trackoffers.services.opt_out``. Example:
+        ``offer.opt_out(Track.objects.filter(isrc_code="USRC17607839"), by=me)``
+        """
+        from trackoffers import services
+
+        return services.opt_out(offer=self, tracks=tracks, by=by, source=source)
+
+    def opt_in(self, tracks: Iterable, *, by=None, source: str = "shell"):
+        """Send ``tracks`` to fingerprint scanning in this offer again.
+
+        See ``trackoffers.services.opt_in``. Example:
+        ``offer.opt_in(offer.opted_out_tracks(), by=me)``
+        """
+        from trackoffers import services
+
+        return services.opt_in(offer=self, tracks=tracks, by=by, source=source)

@@ -89,7 +89,7 @@ def test_getting_one_track_offer_costs_one_query(api, catalogue):
     assert queries == AUTH + 1
 
 
-def test_patching_a_track_offer_costs_two_queries(api, catalogue):
+def test_patching_a_track_offer_costs_three_queries(api, catalogue):
     track_offer = catalogue[0]
 
     queries, response = count_queries(
@@ -106,11 +106,11 @@ def test_patching_a_track_offer_costs_two_queries(api, catalogue):
     )
 
     assert response.status_code == 200
-    # select + update
-    assert queries == AUTH + 2
+    # select + update + history
+    assert queries == AUTH + 3
 
 
-def test_creating_a_track_offer_costs_three_queries(api, catalogue):
+def test_creating_a_track_offer_costs_four_queries(api, catalogue):
     offer = catalogue[0].offer
     track = factories.track(offer.product)
 
@@ -122,18 +122,18 @@ def test_creating_a_track_offer_costs_three_queries(api, catalogue):
     )
 
     assert response.status_code == 201
-    # track + offer + insert
-    assert queries == AUTH + 3
+    # track + offer + insert + history
+    assert queries == AUTH + 4
 
 
-def test_deleting_a_track_offer_costs_two_queries(api, catalogue):
+def test_deleting_a_track_offer_costs_three_queries(api, catalogue):
     queries, response = count_queries(
         api, "delete", f"/api/v1/track-offers/{catalogue[0].pk}"
     )
 
     assert response.status_code == 204
-    # select + delete
-    assert queries == AUTH + 2
+    # select + history + delete
+    assert queries == AUTH + 3
 
 
 @pytest.mark.parametrize(

@@ -1,9 +1,27 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Coalesce
 
 from offers.models import Offer
-from offers.usage import USAGE_FLAGS
+from offers.usage import USAGE_FLAGS, effective_usage
+from trackoffers.history import Source, current_actor
 from tracks.models import Track
+
+
+class TrackOfferQuerySet(models.QuerySet):
+    def opted_out(self) -> "TrackOfferQuerySet":
+        """Return the track offers that opt their track out of copy scan."""
+        return self.filter(copy_scan=False)
+
+    def with_offer_usage(self) -> "TrackOfferQuerySet":
+        """Annotate each row with its offer's usage flags (one join, no query).
+
+        ``TrackOffer.effective_usage`` then needs no query of its own.
+        """
+        return self.annotate(
+            **{f"offer_{flag}": models.F(f"offer__{flag}") for flag in USAGE_FLAGS}
+        )
 
 
 class TrackOffer(models.Model):
@@ -30,6 +48,8 @@ class TrackOffer(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = TrackOfferQuerySet.as_manager()
+
     class Meta:
         ordering = ["id"]
         constraints = [
@@ -45,6 +65,18 @@ class TrackOffer(models.Model):
     def __str__(self) -> str:
         return f"Track offer {self.pk} (track {self.track_id}, offer {self.offer_id})"
 
+    def save(self, *args, **kwargs) -> None:
+        previous = getattr(self, "_saved_copy_scan", None)
+        super().save(*args, **kwargs)
+        if previous != self.copy_scan:
+            CopyScanChange.record(self, previous=previous, current=self.copy_scan)
+        self._saved_copy_scan = self.copy_scan
+
+    def delete(self, *args, **kwargs):
+        if self.copy_scan is not None:
+            CopyScanChange.record(self, previous=self.copy_scan, current=None)
+        return super().delete(*args, **kwargs)
+
     @property
     def usage(self) -> dict[str, bool]:
         """Return only the flags this track offer overrides."""
@@ -53,6 +85,43 @@ class TrackOffer(models.Model):
             for flag in USAGE_FLAGS
             if getattr(self, flag) is not None
         }
+
+    @classmethod
+    def from_db(cls, db, field_names, values) -> "TrackOffer":
+        instance = super().from_db(db, field_names, values)
+        # Remembered so that save() knows whether copy scan changed without
+        # reading the row again.
+        instance._saved_copy_scan = instance.__dict__.get("copy_scan")
+        return instance
+
+    @property
+    def offer_usage(self) -> dict[str, bool]:
+        """Return the offer's flags, from annotations when the query had them.
+
+        Without ``with_offer_usage()`` this loads the offer (one query).
+        """
+        if hasattr(self, "offer_copy_scan"):
+            return {flag: getattr(self, f"offer_{flag}") for flag in USAGE_FLAGS}
+        return self.offer.usage
+
+    @property
+    def effective_usage(self) -> dict[str, bool]:
+        """Return the usage that applies to the track in this offer."""
+        return effective_usage(self.offer_usage, self.usage)
+
+    def opt_out(self) -> None:
+        """Keep this track out of fingerprint scanning in this offer."""
+        self.copy_scan = False
+        self.save(update_fields=["copy_scan", "updated_at"])
+
+    def opt_in(self) -> None:
+        """Send this track to fingerprint scanning in this offer.
+
+        Removes the override where the offer scans (the documented way to
+        re-enable), and sets it where the offer itself does not scan.
+        """
+        self.copy_scan = None if self.offer_usage["copy_scan"] else True
+        self.save(update_fields=["copy_scan", "updated_at"])
 
     def clean(self) -> None:
         if (
@@ -63,3 +132,87 @@ class TrackOffer(models.Model):
             raise ValidationError(
                 {"track": "The track must belong to the offer's product."}
             )
+
+
+class CopyScanChange(models.Model):
+    """One change of a track's copy scan in an offer. Append-only.
+
+    Kept when the track offer it describes is deleted: the track, offer and
+    ISRC are copied here, and the foreign keys are cleared rather than the
+    record removed if a track or offer goes away.
+    """
+
+    changed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    track = models.ForeignKey(
+        Track, on_delete=models.SET_NULL, null=True, related_name="copy_scan_changes"
+    )
+    offer = models.ForeignKey(
+        Offer, on_delete=models.SET_NULL, null=True, related_name="copy_scan_changes"
+    )
+    isrc_code = models.CharField("ISRC", max_length=12)
+    offer_number = models.BigIntegerField("offer id")
+    track_offer_number = models.BigIntegerField("track offer id", null=True)
+    previous_override = models.BooleanField(null=True)
+    new_override = models.BooleanField(null=True)
+    was_scanned = models.BooleanField()
+    is_scanned = models.BooleanField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="copy_scan_changes",
+    )
+    actor = models.CharField(max_length=150)
+    source = models.CharField(max_length=10, choices=Source.CHOICES)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["track", "-changed_at"], name="copyscan_track")]
+
+    def __str__(self) -> str:
+        return f"{self.isrc_code} in offer {self.offer_number}: {self.describe()}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("Copy-scan history is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Copy-scan history is append-only.")
+
+    def describe(self) -> str:
+        """Return the change as staff read it: "copy_scan: scanned -> opted out"."""
+        before, after = scan_label(self.was_scanned), scan_label(self.is_scanned)
+        return f"copy_scan: {before} -> {after}"
+
+    @classmethod
+    def record(
+        cls, track_offer: TrackOffer, *, previous: bool | None, current: bool | None
+    ) -> "CopyScanChange":
+        """Record a change of one track offer's copy-scan override.
+
+        One INSERT: the ISRC and the offer's flag are read by subqueries of
+        that statement.
+        """
+        actor = current_actor()
+        offer_flag = Offer.objects.filter(pk=track_offer.offer_id).values("copy_scan")
+        return cls.objects.create(
+            track_id=track_offer.track_id,
+            offer_id=track_offer.offer_id,
+            isrc_code=models.Subquery(
+                Track.objects.filter(pk=track_offer.track_id).values("isrc_code")
+            ),
+            offer_number=track_offer.offer_id,
+            track_offer_number=track_offer.pk,
+            previous_override=previous,
+            new_override=current,
+            was_scanned=Coalesce(models.Value(previous), models.Subquery(offer_flag)),
+            is_scanned=Coalesce(models.Value(current), models.Subquery(offer_flag)),
+            user=actor.user if actor.user and actor.user.is_authenticated else None,
+            actor=actor.name,
+            source=actor.source,
+        )
+
+
+def scan_label(scanned: bool) -> str:
+    return "scanned" if scanned else "opted out"

@@ -1,7 +1,9 @@
 from django.core.validators import MinValueValidator
 from django.db import models
 
+from offers.usage import effective_usage
 from tracks.codes import normalize_isrc, validate_isrc, validate_upc
+from tracks.querysets import TrackQuerySet
 
 
 class Product(models.Model):
@@ -45,6 +47,8 @@ class Track(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = TrackQuerySet.as_manager()
+
     class Meta:
         ordering = ["id"]
         constraints = [
@@ -68,3 +72,17 @@ class Track(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.isrc_code = normalize_isrc(self.isrc_code)
         super().save(*args, **kwargs)
+
+    def effective_usage(self, offer) -> dict[str, bool]:
+        """Return the usage that applies to this track in ``offer``.
+
+        The offer's flags with this track's overrides on top; one query for
+        the track offer. Example: ``track.effective_usage(offer)["copy_scan"]``
+        """
+        track_offer = self.track_offers.filter(offer=offer).first()
+        overrides = track_offer.usage if track_offer else {}
+        return effective_usage(offer.usage, overrides)
+
+    def copy_scan_history(self) -> models.QuerySet:
+        """Return every change of this track's copy scan, newest first."""
+        return self.copy_scan_changes.all()
