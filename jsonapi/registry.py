@@ -14,5 +14,6 @@ def fields_of_type(resource_type: str) -> set[str] | None:
     serializer_class = SERIALIZERS.get(resource_type)
     if serializer_class is None:
         return None
+    hidden = {"id", "url", *getattr(serializer_class.Meta, "meta_fields", [])}
     names = serializer_class().fields.keys()
-    return {format_field_name(name) for name in names if name not in ("id", "url")}
+    return {format_field_name(name) for name in names if name not in hidden}

@@ -39,6 +39,7 @@ def track_offer_resource(track_offer) -> dict:
             },
         },
         "links": {"self": url},
+        "meta": {"effective-usage": {**track_offer.offer.usage, **track_offer.usage}},
     }
 
 

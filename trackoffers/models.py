@@ -181,9 +181,19 @@ class CopyScanChange(models.Model):
         raise ValueError("Copy-scan history is append-only.")
 
     def describe(self) -> str:
-        """Return the change as staff read it: "copy_scan: scanned -> opted out"."""
+        """Return the change as staff read it: "copy_scan: scanned -> opted out".
+
+        A change of the override that leaves the effective value as it was
+        (setting ``true`` where the offer scans anyway) says so.
+        """
         before, after = scan_label(self.was_scanned), scan_label(self.is_scanned)
-        return f"copy_scan: {before} -> {after}"
+        if before != after:
+            return f"copy_scan: {before} -> {after}"
+        previous, new = (
+            override_label(self.previous_override),
+            override_label(self.new_override),
+        )
+        return f"copy_scan: stays {after}; track override {previous} -> {new}"
 
     @classmethod
     def record(
@@ -216,3 +226,7 @@ class CopyScanChange(models.Model):
 
 def scan_label(scanned: bool) -> str:
     return "scanned" if scanned else "opted out"
+
+
+def override_label(override: bool | None) -> str:
+    return "inherit" if override is None else scan_label(override)

@@ -11,6 +11,7 @@ from tracks.models import Track
 class TrackOfferSerializer(ResourceSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="track-offer-detail")
     usage = UsageField(nullable=True)
+    effective_usage = serializers.SerializerMethodField()
     track = TypedRelatedField(
         "tracks",
         queryset=Track.objects.all(),
@@ -39,11 +40,17 @@ class TrackOfferSerializer(ResourceSerializer):
             "updated_at",
             "track",
             "offer",
+            "effective_usage",
         ]
+        meta_fields = ["effective_usage"]
         # One track offer per (track, offer) is left to the database: a
         # clash, even between racing requests, becomes a 409 naming the
         # existing track offer.
         validators = []
+
+    def get_effective_usage(self, track_offer: TrackOffer) -> dict[str, bool]:
+        """The usage that applies, rendered in the resource's ``meta``."""
+        return track_offer.effective_usage
 
     def validate(self, attrs: dict) -> dict:
         track = attrs.get("track")

@@ -1,0 +1,24 @@
+"""A plain-text progress bar for long management commands."""
+
+from django.core.management.base import OutputWrapper
+
+
+class ProgressBar:
+    """Redraws one line of a command's output (its stderr) as work advances."""
+
+    def __init__(self, stream: OutputWrapper, total: int, label: str, width: int = 30):
+        self.stream = stream
+        self.total = max(total, 1)
+        self.label = label
+        self.width = width
+        self.done = 0
+
+    def advance(self, count: int) -> None:
+        self.done = min(self.done + count, self.total)
+        filled = self.width * self.done // self.total
+        bar = "#" * filled + "-" * (self.width - filled)
+        ending = "\n" if self.done == self.total else ""
+        self.stream.write(
+            f"\r[{bar}] {self.done}/{self.total} {self.label}", ending=ending
+        )
+        self.stream.flush()
