@@ -3,10 +3,13 @@
 import logging
 
 import pytest
+from django.contrib.auth.models import Permission
+from django.test import RequestFactory
 from django.utils import timezone
 from knox.models import AuthToken
 
 from accounts import tokens
+from accounts.authentication import BearerAuthentication
 from tests import factories
 from tests.conftest import ApiClient
 from tests.documents import errors_of, track_offer_body
@@ -443,3 +446,18 @@ def test_a_write_that_fails_halfway_leaves_nothing_behind(api, monkeypatch):
 
     assert response.status_code == 500
     assert not TrackOffer.objects.exists()
+
+
+def test_permissions_come_with_the_token_in_one_query(db, django_assert_num_queries):
+    viewer = factories.user("reader", actions=("view",))
+    viewer.user_permissions.add(Permission.objects.get(codename="add_trackoffer"))
+    _, secret = tokens.mint(viewer, ttl=tokens.default_ttl())
+    request = RequestFactory().get("/", HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+    with django_assert_num_queries(1):
+        user, _ = BearerAuthentication().authenticate(request)
+        allowed = user.has_perm("trackoffers.view_trackoffer")
+        also = user.has_perm("trackoffers.add_trackoffer")
+        denied = user.has_perm("trackoffers.delete_trackoffer")
+
+    assert (allowed, also, denied) == (True, True, False)

@@ -1,8 +1,7 @@
 """Queries per request, pinned: no N+1 anywhere.
 
-Every request costs one query to check the token (with its user) and one
-to load the user's permissions. Transaction control statements are not
-counted.
+Every request costs one query to check the token, with its user and the
+user's permissions. Transaction control statements are not counted.
 """
 
 import pytest
@@ -14,7 +13,7 @@ from tests.documents import track_offer_body
 
 pytestmark = pytest.mark.django_db
 
-AUTH = 2
+AUTH = 1
 
 
 def count_queries(client, method: str, path: str, body=None) -> tuple[int, object]:

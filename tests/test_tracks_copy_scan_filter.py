@@ -132,4 +132,4 @@ def test_the_page_is_one_query_whatever_its_size(api, size):
     assert len(response.json()["data"]) == min(size, 15)
     # One COUNT for the total, one SELECT for the page.
     assert len(page_queries) == 2
-    assert len(captured.captured_queries) == 4
+    assert len(captured.captured_queries) == 3
