@@ -120,6 +120,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.get_int(
     "MAX_REQUEST_BODY_BYTES", 1024 * 1024, minimum=1024
 )
 
+# Above this many rows (by PostgreSQL's statistics), an unfiltered list
+# reports an estimated total instead of counting every row.
+EXACT_COUNT_LIMIT = env.get_int("EXACT_COUNT_LIMIT", 100_000)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.BearerAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["jsonapi.permissions.ModelPermissions"],

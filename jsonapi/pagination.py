@@ -1,83 +1,132 @@
-"""Page-number pagination with the documented ``meta.page`` member."""
+"""Page-number pagination with the documented ``meta.page`` member.
+
+``page[number]`` pages carry a total. It is an exact COUNT(*) of the
+filtered rows, except for an unfiltered list of a large PostgreSQL table,
+where counting every row costs tens of milliseconds: there the planner's
+estimate is used and ``meta.page.totalEstimated`` says so.
+
+``page[after]=<id>`` pages are for walking a whole collection: rows after
+that id in id order, with no total, so each page costs the same however
+deep it is.
+"""
 
 from urllib.parse import urlencode
 
+from django.conf import settings
+from django.db import connections
 from rest_framework.response import Response
 from rest_framework_json_api.pagination import JsonApiPageNumberPagination
 
 from jsonapi.exceptions import InvalidQueryParameter
+from jsonapi.relations import MAX_ID
+
+AFTER = "page[after]"
 
 
-def _positive_int(request, parameter: str, default: int, maximum: int | None) -> int:
+def _whole_number(request, parameter: str, default: int, minimum: int = 1) -> int:
     raw = request.query_params.get(parameter)
     if raw is None:
         return default
-    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+    if not raw.isascii() or not raw.isdigit() or not minimum <= int(raw) <= MAX_ID:
         raise InvalidQueryParameter(
-            parameter, f"{parameter} must be a whole number of at least 1."
+            parameter, f"{parameter} must be a whole number of at least {minimum}."
         )
-    value = int(raw)
-    if maximum is not None and value > maximum:
-        raise InvalidQueryParameter(
-            parameter, f"{parameter} must be at most {maximum}."
+    return int(raw)
+
+
+def counted(queryset) -> tuple[int, bool]:
+    """Return the number of rows and whether it is an estimate.
+
+    One query either way: on PostgreSQL, the CASE only counts the table
+    when the statistics say it is small.
+    """
+    connection = connections[queryset.db]
+    limit = settings.EXACT_COUNT_LIMIT
+    if queryset.query.where or connection.vendor != "postgresql":
+        return queryset.count(), False
+    table = connection.ops.quote_name(queryset.model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT CASE WHEN reltuples >= %s THEN reltuples::bigint"
+            f" ELSE (SELECT COUNT(*) FROM {table}) END, reltuples >= %s"
+            " FROM pg_class WHERE oid = %s::regclass",
+            [limit, limit, queryset.model._meta.db_table],
         )
-    return value
+        total, estimated = cursor.fetchone()
+    return total, estimated
 
 
 class PagePagination(JsonApiPageNumberPagination):
-    """``page[number]`` and ``page[size]``, strictly checked.
-
-    A page past the end is an empty page, not an error. The total is an
-    exact COUNT(*) of the filtered queryset: one query per list request.
-    """
-
     page_size = 20
     max_page_size = 100
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
-        self.size = _positive_int(
-            request, self.page_size_query_param, self.page_size, self.max_page_size
-        )
-        self.number = _positive_int(request, self.page_query_param, 1, None)
-        self.total = queryset.count()
-        offset = (self.number - 1) * self.size
-        if offset >= self.total:
+        self.size = _whole_number(request, self.page_size_query_param, self.page_size)
+        if self.size > self.max_page_size:
+            raise InvalidQueryParameter(
+                self.page_size_query_param,
+                f"{self.page_size_query_param} must be at most {self.max_page_size}.",
+            )
+        if AFTER in request.query_params:
+            return self.paginate_after(queryset, request)
+        self.after = None
+        self.number = _whole_number(request, self.page_query_param, 1)
+        self.total, self.estimated = counted(queryset)
+        self.offset = (self.number - 1) * self.size
+        if self.offset >= self.total and not self.estimated:
             self.items = []
         else:
-            self.items = list(queryset[offset : offset + self.size])
-        self.offset = offset
+            self.items = list(queryset[self.offset : self.offset + self.size])
+        return self.items
+
+    def paginate_after(self, queryset, request):
+        if self.page_query_param in request.query_params:
+            raise InvalidQueryParameter(
+                AFTER, f"{AFTER} and {self.page_query_param} cannot be combined."
+            )
+        if "sort" in request.query_params:
+            raise InvalidQueryParameter(
+                AFTER, f"{AFTER} walks the collection in id order: leave sort out."
+            )
+        self.after = _whole_number(request, AFTER, 0, minimum=0)
+        rows = queryset.filter(pk__gt=self.after).order_by("pk")
+        self.items = list(rows[: self.size])
         return self.items
 
     def get_paginated_response(self, data):
+        if self.after is not None:
+            return self.after_response(data)
         last_page = max(1, -(-self.total // self.size))
-        links = {
-            "first": self.page_link(1),
-            "last": self.page_link(last_page),
-        }
+        links = {"first": self.page_link(1), "last": self.page_link(last_page)}
         if self.number > 1:
             links["prev"] = self.page_link(min(self.number - 1, last_page))
         if self.number < last_page:
             links["next"] = self.page_link(self.number + 1)
-        return Response(
-            {
-                "results": data,
-                "meta": {
-                    "page": {
-                        "currentPage": self.number,
-                        "from": self.offset + 1 if self.items else None,
-                        "lastPage": last_page,
-                        "perPage": self.size,
-                        "to": self.offset + len(self.items) if self.items else None,
-                        "total": self.total,
-                    }
-                },
-                "links": links,
-            }
-        )
+        page = {
+            "currentPage": self.number,
+            "from": self.offset + 1 if self.items else None,
+            "lastPage": last_page,
+            "perPage": self.size,
+            "to": self.offset + len(self.items) if self.items else None,
+            "total": self.total,
+        }
+        if self.estimated:
+            page["totalEstimated"] = True
+        return Response({"results": data, "meta": {"page": page}, "links": links})
+
+    def after_response(self, data):
+        links = {"first": self.link({AFTER: 0})}
+        if len(self.items) == self.size:
+            links["next"] = self.link({AFTER: self.items[-1].pk})
+        page = {"after": self.after, "perPage": self.size}
+        return Response({"results": data, "meta": {"page": page}, "links": links})
 
     def page_link(self, number: int) -> str:
-        """Return this list's URL at page ``number``, other parameters kept.
+        return self.link({self.page_query_param: number})
+
+    def link(self, page: dict) -> str:
+        """Return this list's URL at another page, other parameters kept.
 
         Brackets and commas stay readable, as in ``?page[number]=1``.
         """
@@ -87,9 +136,6 @@ class PagePagination(JsonApiPageNumberPagination):
             if not key.startswith("page[")
             for value in values
         ]
-        params += [
-            (self.page_query_param, number),
-            (self.page_size_query_param, self.size),
-        ]
+        params += [*page.items(), (self.page_size_query_param, self.size)]
         base = self.request.build_absolute_uri(self.request.path)
         return f"{base}?{urlencode(params, safe='[],')}"

@@ -8,7 +8,7 @@ from jsonapi.exceptions import InvalidQueryParameter
 from jsonapi.registry import fields_of_type
 
 FAMILY_PARAMETER = re.compile(r"(?P<family>filter|fields|page)\[(?P<name>[^\[\]]+)\]")
-PAGE_PARAMETERS = {"number", "size"}
+PAGE_PARAMETERS = {"number", "size", "after"}
 
 
 def check_query(request, view) -> None:
@@ -29,7 +29,8 @@ def check_parameter(parameter: str, values: list[str]) -> None:
         )
     if match and match["family"] == "page" and match["name"] not in PAGE_PARAMETERS:
         raise InvalidQueryParameter(
-            parameter, "Pagination takes page[number] and page[size] only."
+            parameter,
+            "Pagination takes page[number], page[size] and page[after] only.",
         )
     if len(values) > 1:
         raise InvalidQueryParameter(

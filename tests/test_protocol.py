@@ -205,7 +205,7 @@ def test_it_refuses_reads_to_a_user_without_view_permission(db):
         (
             "page[offset]=5",
             "page[offset]",
-            "Pagination takes page[number] and page[size] only.",
+            "Pagination takes page[number], page[size] and page[after] only.",
         ),
         (
             "sort=id&sort=-id",
