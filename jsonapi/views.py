@@ -134,6 +134,11 @@ class ResourceViewSet(PreloadIncludesMixin, viewsets.ModelViewSet):
 
     def get_queryset(self):
         queryset = super().get_queryset()
+        if self.request.method not in READ_METHODS:
+            # A PATCH saves every column it read: without the row lock, two
+            # concurrent PATCHes of different flags would lose one of them.
+            # Only this table's row is locked, not the joined ones.
+            queryset = queryset.select_for_update(of=("self",))
         if self.related is None:
             return queryset
         parent_id = parse_id(self.kwargs["parent_pk"])
