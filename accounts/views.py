@@ -8,7 +8,7 @@ from django.contrib.auth.hashers import make_password
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from accounts import tokens
+from accounts import throttle, tokens
 
 logger = logging.getLogger(__name__)
 
@@ -48,12 +48,27 @@ def issue_token(request: HttpRequest) -> JsonResponse:
             {"grant_type": ["The grant type must be password."]},
         )
 
+    wait = throttle.login_attempt(request, body["email"])
+    if wait:
+        logger.warning(
+            "Throttled token requests for %s from %s",
+            body["email"],
+            throttle.client_address(request),
+        )
+        response = _invalid(
+            "Too many attempts. Try again later.",
+            {"email": [f"Too many attempts: wait {wait} seconds."]},
+            status=429,
+        )
+        response["Retry-After"] = str(wait)
+        return response
+
     user = _authenticate(request, body["email"], body["password"])
     if user is None:
         logger.warning(
             "Refused a token for %s from %s",
             body["email"],
-            request.META.get("REMOTE_ADDR"),
+            throttle.client_address(request),
         )
         return _invalid(
             "The user credentials were incorrect.",

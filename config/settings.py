@@ -47,8 +47,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.AdminLoginThrottleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "jsonapi.middleware.NoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -119,6 +121,41 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.get_int(
     "MAX_REQUEST_BODY_BYTES", 1024 * 1024, minimum=1024
 )
+
+# Login attempts (POST /oauth/token and the admin's login form) allowed per
+# minute, per account and per client address; more get a 429.
+LOGIN_ATTEMPTS_PER_MINUTE_PER_ACCOUNT = env.get_int(
+    "LOGIN_ATTEMPTS_PER_MINUTE_PER_ACCOUNT", 5, minimum=1
+)
+LOGIN_ATTEMPTS_PER_MINUTE_PER_ADDRESS = env.get_int(
+    "LOGIN_ATTEMPTS_PER_MINUTE_PER_ADDRESS", 20, minimum=1
+)
+# How many reverse proxies in front of the app append to X-Forwarded-For.
+TRUSTED_PROXY_COUNT = env.get_int("TRUSTED_PROXY_COUNT", 0)
+
+_redis_url = env.get_str("REDIS_URL")
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _redis_url,
+        }
+        if _redis_url
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# HTTPS. The app runs behind a proxy that terminates TLS and says so in
+# X-Forwarded-Proto; these defaults are what `manage.py check --deploy`
+# asks for, and DEBUG turns them off for local work.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.get_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = env.get_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.get_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env.get_bool("SECURE_HSTS_PRELOAD", True)
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+X_FRAME_OPTIONS = "DENY"
 
 # Above this many rows (by PostgreSQL's statistics), an unfiltered list
 # reports an estimated total instead of counting every row.

@@ -6,6 +6,9 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-not-for-production")
 
 from config.settings import *  # noqa: F403
 
+# The test client speaks plain HTTP.
+SECURE_SSL_REDIRECT = False
+
 # Hashing passwords at full strength only slows the suite down.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

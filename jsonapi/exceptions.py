@@ -12,6 +12,7 @@ from http import HTTPStatus
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -130,6 +131,12 @@ class PayloadTooLarge(JSONAPIError):
         return cls(f"The request body is larger than the limit of {limit} bytes.")
 
 
+class ServiceUnavailable(JSONAPIError):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The database is unavailable. Try again shortly."
+    retry_after = 5
+
+
 class UnprocessableEntity(exceptions.APIException):
     """A well-formed document whose content is invalid: carries error objects."""
 
@@ -157,6 +164,11 @@ def exception_handler(exc: Exception, context: dict) -> Response:
 
     if isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLarge.over_limit()
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        # The database is down, restarting or out of connections: a client
+        # may retry, and the next request reconnects.
+        logger.warning("Database unavailable: %s", exc)
+        exc = ServiceUnavailable()
     response = drf_exception_handler(exc, context)
     if response is None:
         request = context.get("request")
@@ -171,6 +183,8 @@ def exception_handler(exc: Exception, context: dict) -> Response:
         response.data = error_document([error_object(500)])
         return response
     response.data = error_document(_error_objects(exc, response.status_code))
+    if isinstance(exc, ServiceUnavailable):
+        response["Retry-After"] = str(exc.retry_after)
     return response
 
 

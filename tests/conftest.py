@@ -3,6 +3,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from accounts import tokens
@@ -75,6 +76,12 @@ class ApiClient:
 
     def delete(self, path: str, **headers):
         return self.request("delete", path, **headers)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Start every test with fresh login-attempt counters."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ import logging
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import OperationalError
 from django.test import RequestFactory
 from django.utils import timezone
 from knox.models import AuthToken
@@ -461,3 +462,34 @@ def test_permissions_come_with_the_token_in_one_query(db, django_assert_num_quer
         denied = user.has_perm("trackoffers.delete_trackoffer")
 
     assert (allowed, also, denied) == (True, True, False)
+
+
+def test_a_database_outage_is_a_503_to_retry(api, monkeypatch):
+    def unavailable(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(TrackOfferViewSet, "get_queryset", unavailable)
+
+    response = api.get("/api/v1/track-offers")
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert response.json() == {
+        "jsonapi": {"version": "1.0"},
+        "errors": [
+            {
+                "status": "503",
+                "title": "Service Unavailable",
+                "detail": "The database is unavailable. Try again shortly.",
+            }
+        ],
+    }
+
+
+def test_api_answers_are_not_stored_by_caches(api):
+    ok = api.get("/api/v1/track-offers")
+    missing = api.get("/api/v1/nothing")
+
+    assert ok["Cache-Control"] == "no-store"
+    assert missing["Cache-Control"] == "no-store"
+    assert ok["X-Content-Type-Options"] == "nosniff"
