@@ -6,7 +6,9 @@ from django.core.management.base import OutputWrapper
 class ProgressBar:
     """Redraws one line of a command's output (its stderr) as work advances."""
 
-    def __init__(self, stream: OutputWrapper, total: int, label: str, width: int = 30):
+    def __init__(
+        self, stream: OutputWrapper, total: int, label: str, width: int = 30
+    ) -> None:
         self.stream = stream
         self.total = max(total, 1)
         self.label = label
@@ -14,11 +16,15 @@ class ProgressBar:
         self.done = 0
 
     def advance(self, count: int) -> None:
-        self.done = min(self.done + count, self.total)
+        self.update(self.done + count)
+
+    def update(self, done: int) -> None:
+        """Redraw the bar at ``done`` units; the last one ends the line."""
+        self.done = min(done, self.total)
         filled = self.width * self.done // self.total
         bar = "#" * filled + "-" * (self.width - filled)
         ending = "\n" if self.done == self.total else ""
-        self.stream.write(
-            f"\r[{bar}] {self.done}/{self.total} {self.label}", ending=ending
-        )
+        line = f"\r[{bar}] {self.done:,}/{self.total:,} {self.label}"
+        # Plain text: Django would colour everything on stderr as an error.
+        self.stream.write(line, style_func=str, ending=ending)
         self.stream.flush()
