@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "rest_framework_json_api",
     "django_filters",
     "knox",
@@ -133,6 +135,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_METADATA_CLASS": None,
     "EXCEPTION_HANDLER": "jsonapi.exceptions.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "jsonapi.openapi.AutoSchema",
     "ORDERING_PARAM": "sort",
     "PAGE_SIZE": 20,
     "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%S.%fZ",
@@ -145,6 +148,41 @@ JSON_API_FORMAT_FIELD_NAMES = "dasherize"
 JSON_API_FORMAT_TYPES = "dasherize"
 JSON_API_PLURALIZE_TYPES = True
 JSON_API_FORMAT_RELATED_LINKS = "dasherize"
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "trackoffers",
+    "DESCRIPTION": (
+        "Per-track distribution overrides (copy scan opt-outs) behind a strict "
+        "JSON:API 1.0 API. Get a token with POST /oauth/token, then send "
+        "`Authorization: Bearer <token>`."
+    ),
+    "VERSION": "1",
+    "DEFAULT_GENERATOR_CLASS": "jsonapi.openapi.SchemaGenerator",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Requests and responses differ (read-only members, ids), so each gets
+    # its own component.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "jsonapi.openapi_hooks.string_ids",
+        "jsonapi.openapi_hooks.sparse_fieldsets",
+        "jsonapi.openapi_hooks.request_bodies",
+        "jsonapi.openapi_hooks.document_members",
+        "jsonapi.openapi_hooks.filter_names",
+        "jsonapi.openapi_hooks.error_responses",
+        "accounts.openapi.token_endpoint",
+    ],
+    # The schema and the docs are public: they describe the contract, which
+    # the README publishes anyway, and clients need them before they hold a
+    # token. No authentication runs, so a stale token cannot lock them out.
+    "SERVE_PUBLIC": True,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Served from the installed sidecar package: the docs need no internet.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"persistAuthorization": True},
+}
 
 REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Bearer",
