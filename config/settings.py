@@ -44,7 +44,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "ops.requestlog.RequestLogMiddleware",
+    "ops.health.HealthCheckMiddleware",
+    "ops.replicas.ReplicaMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -84,12 +88,16 @@ def _database_from_env() -> dict:
             # locked".
             "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
         }
+    return _database_from_url(url, "DATABASE_URL")
+
+
+def _database_from_url(url: str, variable: str) -> dict:
     try:
         config = dj_database_url.parse(
             url, conn_max_age=env.get_int("CONN_MAX_AGE", 600)
         )
     except ValueError as exc:
-        raise ImproperlyConfigured(f"DATABASE_URL is not a usable URL: {exc}") from exc
+        raise ImproperlyConfigured(f"{variable} is not a usable URL: {exc}") from exc
     config["CONN_HEALTH_CHECKS"] = True
     if config["ENGINE"] == "django.db.backends.postgresql":
         # Asking for UTC up front saves a set_config('TimeZone') round trip
@@ -99,7 +107,22 @@ def _database_from_env() -> dict:
     return config
 
 
-DATABASES = {"default": _database_from_env()}
+def _replicas_from_env() -> dict[str, dict]:
+    """Return ``replica_1``, ``replica_2``... from DATABASE_REPLICA_URLS."""
+    urls = env.get_list("DATABASE_REPLICA_URLS", [])
+    replicas = {}
+    for number, url in enumerate(urls, start=1):
+        replica = _database_from_url(url, "DATABASE_REPLICA_URLS")
+        # Tests run against the primary's test database through this alias.
+        replica["TEST"] = {"MIRROR": "default"}
+        replicas[f"replica_{number}"] = replica
+    return replicas
+
+
+DATABASES = {"default": _database_from_env(), **_replicas_from_env()}
+# The aliases that ops.replicas.ReplicaRouter sends read-only requests to.
+DATABASE_REPLICAS = [alias for alias in DATABASES if alias != "default"]
+DATABASE_ROUTERS = ["ops.replicas.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = ["accounts.backends.ModelBackend"]
@@ -116,6 +139,19 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# WhiteNoise serves the files `collectstatic` gathered, compressed and with
+# hashed names that browsers may cache forever.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+
+# Behind a reverse proxy that terminates TLS, links in documents must say
+# https; only trust the header when a proxy sets it.
+if env.get_bool("TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # The largest request body accepted, in bytes; larger bodies get a 413.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.get_int(
@@ -193,11 +229,19 @@ REST_KNOX = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "ops.requestlog.RequestIdFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+        },
+        "json": {"()": "ops.requestlog.JSONFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": env.get_choice("LOG_FORMAT", "plain", ("plain", "json")),
+            "filters": ["request_id"],
+        },
     },
     "root": {"handlers": ["console"], "level": env.get_str("LOG_LEVEL", "INFO")},
     "loggers": {
