@@ -32,7 +32,7 @@ def tables_read(captured: CaptureQueriesContext) -> list[str]:
         table
         for query in captured.captured_queries
         for table in (*CATALOGUE_TABLES, "knox_authtoken")
-        if f'"{table}"' in query["sql"] or f"`{table}`" in query["sql"]
+        if f'"{table}"' in query["sql"]
     ]
 
 
