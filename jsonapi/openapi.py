@@ -14,6 +14,7 @@ from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.plumbing import build_array_type, build_parameter_type
 from drf_spectacular.utils import OpenApiParameter
 from drf_spectacular_jsonapi.schemas.openapi import JsonApiAutoSchema
+from rest_framework_json_api.serializers import SparseFieldsetsMixin
 from rest_framework_json_api.utils import get_resource_type_from_serializer
 
 from jsonapi import registry
@@ -105,11 +106,11 @@ class AutoSchema(JsonApiAutoSchema):
     def get_sparse_fieldset_parameters(self) -> dict:
         """``fields[TYPE]`` for the primary type and every includable one."""
         serializer = self._get_serializer()
-        if not hasattr(serializer, "included_serializers"):
+        if not isinstance(serializer, SparseFieldsetsMixin):
             return {}
+        included = getattr(serializer, "included_serializers", {})
         types = [get_resource_type_from_serializer(serializer)] + [
-            get_resource_type_from_serializer(included)
-            for included in serializer.included_serializers.values()
+            get_resource_type_from_serializer(value) for value in included.values()
         ]
         return {
             (f"fields[{resource_type}]", OpenApiParameter.QUERY): build_parameter_type(
@@ -138,11 +139,6 @@ class AutoSchema(JsonApiAutoSchema):
         if isinstance(self.view, RelationshipView):
             return {"200": self._linkage_response()}
         return super()._get_response_bodies(direction)
-
-    def _get_request_body(self, direction: str = "request") -> dict | None:
-        if isinstance(self.view, RelationshipView):
-            return None
-        return super()._get_request_body(direction)
 
     def get_summary(self) -> str:
         parent = self.get_tags()[0]

@@ -131,6 +131,23 @@ def test_filters_and_query_parameters_are_named_as_clients_write_them():
     }
 
 
+@pytest.mark.parametrize(
+    ("path", "types"),
+    [
+        ("/api/v1/products", ["products"]),
+        ("/api/v1/products/1", ["products"]),
+        ("/api/v1/tracks/1/product", ["products"]),
+        ("/api/v1/offers/1", ["offers", "products"]),
+    ],
+)
+def test_every_read_takes_sparse_fieldsets_of_the_types_it_can_return(path, types):
+    names = parameter_names("get", path)
+
+    assert sorted(name for name in names if name.startswith("fields[")) == [
+        f"fields[{resource_type}]" for resource_type in types
+    ]
+
+
 def test_sparse_fieldsets_list_the_member_names_clients_send():
     (fields,) = [
         parameter
