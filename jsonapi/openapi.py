@@ -131,6 +131,8 @@ class AutoSchema(JsonApiAutoSchema):
         }
 
     def _get_serializer(self):
+        # Linkage has no serializer: _linkage_response describes it, and
+        # drf-spectacular would otherwise report the view as an error.
         if isinstance(self.view, RelationshipView):
             return None
         return super()._get_serializer()
