@@ -21,9 +21,10 @@ demo: install  ## Serve the API and admin with demo data on SQLite, port 8000
 	$(DEMO_ENV) $(BIN)/python manage.py load_demo
 	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-serve: install  ## Serve with gunicorn on DATABASE_URL (production settings)
+serve: install  ## Migrate, collect static files, serve with gunicorn (production settings)
 	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/gunicorn config.wsgi --bind $${BIND:-127.0.0.1:8000} --workers $${WORKERS:-2}
+	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	$(BIN)/gunicorn -c config/gunicorn.py config.wsgi
 
 test: install  ## Run the whole suite (SQLite unless DATABASE_URL is set)
 	$(BIN)/pytest

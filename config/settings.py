@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "rest_framework_json_api",
     "django_filters",
     "knox",
@@ -42,7 +44,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "ops.requestlog.RequestLogMiddleware",
+    "ops.health.HealthCheckMiddleware",
+    "ops.replicas.ReplicaMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -84,12 +90,16 @@ def _database_from_env() -> dict:
             # locked".
             "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
         }
+    return _database_from_url(url, "DATABASE_URL")
+
+
+def _database_from_url(url: str, variable: str) -> dict:
     try:
         config = dj_database_url.parse(
             url, conn_max_age=env.get_int("CONN_MAX_AGE", 600)
         )
     except ValueError as exc:
-        raise ImproperlyConfigured(f"DATABASE_URL is not a usable URL: {exc}") from exc
+        raise ImproperlyConfigured(f"{variable} is not a usable URL: {exc}") from exc
     config["CONN_HEALTH_CHECKS"] = True
     if config["ENGINE"] == "django.db.backends.postgresql":
         # Asking for UTC up front saves a set_config('TimeZone') round trip
@@ -99,7 +109,22 @@ def _database_from_env() -> dict:
     return config
 
 
-DATABASES = {"default": _database_from_env()}
+def _replicas_from_env() -> dict[str, dict]:
+    """Return ``replica_1``, ``replica_2``... from DATABASE_REPLICA_URLS."""
+    urls = env.get_list("DATABASE_REPLICA_URLS", [])
+    replicas = {}
+    for number, url in enumerate(urls, start=1):
+        replica = _database_from_url(url, "DATABASE_REPLICA_URLS")
+        # Tests run against the primary's test database through this alias.
+        replica["TEST"] = {"MIRROR": "default"}
+        replicas[f"replica_{number}"] = replica
+    return replicas
+
+
+DATABASES = {"default": _database_from_env(), **_replicas_from_env()}
+# The aliases that ops.replicas.ReplicaRouter sends read-only requests to.
+DATABASE_REPLICAS = [alias for alias in DATABASES if alias != "default"]
+DATABASE_ROUTERS = ["ops.replicas.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = ["accounts.backends.ModelBackend"]
@@ -116,6 +141,14 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# WhiteNoise serves the files `collectstatic` gathered, compressed and with
+# hashed names that browsers may cache forever.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 
 # The largest request body accepted, in bytes; larger bodies get a 413.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.get_int(
@@ -145,10 +178,12 @@ CACHES = {
     )
 }
 
-# HTTPS. The app runs behind a proxy that terminates TLS and says so in
-# X-Forwarded-Proto; these defaults are what `manage.py check --deploy`
-# asks for, and DEBUG turns them off for local work.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HTTPS. In production the app runs behind a proxy that terminates TLS and
+# says so in X-Forwarded-Proto (so links say https and the redirect below
+# does not loop); these defaults are what `manage.py check --deploy` asks
+# for, and DEBUG turns them off for local work.
+if env.get_bool("TRUST_X_FORWARDED_PROTO", not DEBUG):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.get_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = env.get_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.get_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
@@ -174,6 +209,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_METADATA_CLASS": None,
     "EXCEPTION_HANDLER": "jsonapi.exceptions.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "jsonapi.openapi.AutoSchema",
     "ORDERING_PARAM": "sort",
     "PAGE_SIZE": 20,
     "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%S.%fZ",
@@ -187,6 +223,41 @@ JSON_API_FORMAT_TYPES = "dasherize"
 JSON_API_PLURALIZE_TYPES = True
 JSON_API_FORMAT_RELATED_LINKS = "dasherize"
 
+SPECTACULAR_SETTINGS = {
+    "TITLE": "trackoffers",
+    "DESCRIPTION": (
+        "Per-track distribution overrides (copy scan opt-outs) behind a strict "
+        "JSON:API 1.0 API. Get a token with POST /oauth/token, then send "
+        "`Authorization: Bearer <token>`."
+    ),
+    "VERSION": "1",
+    "DEFAULT_GENERATOR_CLASS": "jsonapi.openapi.SchemaGenerator",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Requests and responses differ (read-only members, ids), so each gets
+    # its own component.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "jsonapi.openapi_hooks.string_ids",
+        "jsonapi.openapi_hooks.sparse_fieldsets",
+        "jsonapi.openapi_hooks.request_bodies",
+        "jsonapi.openapi_hooks.document_members",
+        "jsonapi.openapi_hooks.filter_names",
+        "jsonapi.openapi_hooks.error_responses",
+        "accounts.openapi.token_endpoint",
+    ],
+    # The schema and the docs are public: they describe the contract, which
+    # the README publishes anyway, and clients need them before they hold a
+    # token. No authentication runs, so a stale token cannot lock them out.
+    "SERVE_PUBLIC": True,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Served from the installed sidecar package: the docs need no internet.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"persistAuthorization": True},
+}
+
 REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Bearer",
     "TOKEN_TTL": timedelta(seconds=env.get_int("TOKEN_TTL_SECONDS", 86400, minimum=60)),
@@ -196,11 +267,19 @@ REST_KNOX = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "ops.requestlog.RequestIdFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+        },
+        "json": {"()": "ops.requestlog.JSONFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": env.get_choice("LOG_FORMAT", "plain", ("plain", "json")),
+            "filters": ["request_id"],
+        },
     },
     "root": {"handlers": ["console"], "level": env.get_str("LOG_LEVEL", "INFO")},
     "loggers": {

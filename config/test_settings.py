@@ -17,3 +17,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # tables and ignores the busy timeout, so concurrency tests would fail
     # where a real deployment waits its turn.
     DATABASES["default"]["TEST"] = {"NAME": BASE_DIR / "var" / "test.sqlite3"}  # noqa: F405
+
+# A second alias on the same test database, for the read-replica tests;
+# those turn routing on with DATABASE_REPLICAS = ["replica_1"].
+DATABASES.setdefault(  # noqa: F405
+    "replica_1",
+    {**DATABASES["default"], "TEST": {"MIRROR": "default"}},  # noqa: F405
+)
+DATABASE_REPLICAS = []
+
+# No collectstatic before the tests: WhiteNoise and {% static %} read the
+# files where the apps keep them.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from accounts.views import issue_token
+from jsonapi.docs import DocsView, SchemaView
 from jsonapi.routes import resource_urls
 from jsonapi.views import Relationship, not_found
 from offers.models import Offer
@@ -53,6 +54,8 @@ api_patterns = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("oauth/token", issue_token, name="oauth-token"),
+    path("api/v1/schema", SchemaView.as_view(), name="openapi-schema"),
+    path("api/v1/docs", DocsView.as_view(), name="openapi-docs"),
     path("api/v1/", include(api_patterns)),
     # Anything else under /api/ is answered with a JSON:API 404, whatever
     # DEBUG says.

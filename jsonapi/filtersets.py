@@ -2,6 +2,7 @@
 
 import django_filters
 from django import forms
+from drf_spectacular.utils import extend_schema_field
 
 from jsonapi.relations import MAX_ID
 
@@ -31,6 +32,7 @@ class IdListField(forms.Field):
         return ids
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d+(,\d+)*$", "example": "1,2,3"})
 class IdListFilter(django_filters.Filter):
     field_class = IdListField
 
@@ -44,6 +46,7 @@ class ResourceFilterSet(django_filters.FilterSet):
     id = IdListFilter(field_name="id")
 
 
+@extend_schema_field({"type": "string", "enum": ["true", "false"]})
 class StrictBooleanFilter(django_filters.ChoiceFilter):
     """``true`` or ``false``; anything else is an error, never "no filter"."""
 

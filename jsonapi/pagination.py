@@ -122,6 +122,75 @@ class PagePagination(JsonApiPageNumberPagination):
         page = {"after": self.after, "perPage": self.size}
         return Response({"results": data, "meta": {"page": page}, "links": links})
 
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        return [
+            {
+                "name": self.page_query_param,
+                "required": False,
+                "in": "query",
+                "description": "The page to return, from 1.",
+                "schema": {"type": "integer", "minimum": 1, "default": 1},
+            },
+            {
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": "Resources per page.",
+                "schema": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": self.max_page_size,
+                    "default": self.page_size,
+                },
+            },
+        ]
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        """Describe the document ``get_paginated_response`` renders."""
+        link = {"type": "string", "format": "uri"}
+        count = {"type": "integer", "minimum": 0}
+        position = {"type": "integer", "minimum": 1, "nullable": True}
+        return {
+            "type": "object",
+            "required": ["data", "meta", "links"],
+            "properties": {
+                "data": schema,
+                "meta": {
+                    "type": "object",
+                    "required": ["page"],
+                    "properties": {
+                        "page": {
+                            "type": "object",
+                            "required": [
+                                "currentPage",
+                                "from",
+                                "lastPage",
+                                "perPage",
+                                "to",
+                                "total",
+                            ],
+                            "properties": {
+                                "currentPage": {"type": "integer", "minimum": 1},
+                                # null on a page past the end, which is empty.
+                                "from": position,
+                                "lastPage": {"type": "integer", "minimum": 1},
+                                "perPage": {"type": "integer", "minimum": 1},
+                                "to": position,
+                                "total": count,
+                            },
+                        }
+                    },
+                },
+                "links": {
+                    "type": "object",
+                    "required": ["first", "last"],
+                    "properties": dict.fromkeys(
+                        ("first", "last", "prev", "next"), link
+                    ),
+                },
+            },
+        }
+
     def page_link(self, number: int) -> str:
         return self.link({self.page_query_param: number})
 

@@ -1,5 +1,6 @@
 """The ``usage`` attribute: the four usage flags as one JSON object."""
 
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
 from offers.usage import USAGE_FLAGS
@@ -64,3 +65,26 @@ class UsageField(serializers.Field):
             return None
         allowed = "true, false or null" if self.nullable else "true or false"
         return f"usage.{key} must be {allowed}, not {type(value).__name__} {value!r}."
+
+
+class UsageFieldSchema(OpenApiSerializerFieldExtension):
+    """The OpenAPI schema of ``usage``: its four snake_case keys."""
+
+    target_class = UsageField
+
+    def map_serializer_field(self, auto_schema, direction: str) -> dict:
+        flag = {"type": "boolean"}
+        if self.target.nullable:
+            flag["nullable"] = True
+        description = "Usage flags, keys in snake_case."
+        if self.target.nullable:
+            description += (
+                " Only the flags this track offer overrides; null removes an "
+                "override (the flag is inherited from the offer again)."
+            )
+        return {
+            "type": "object",
+            "description": description,
+            "properties": {key: dict(flag) for key in USAGE_FLAGS},
+            "additionalProperties": False,
+        }

@@ -1,0 +1,1 @@
+"""Running the service: health checks, request logs, read replicas."""
