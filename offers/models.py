@@ -1,10 +1,16 @@
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import models
 
 from offers.usage import USAGE_FLAGS
+from trackoffers.history import Source
 from tracks.models import Product, Track
 from tracks.querysets import TrackQuerySet
+
+if TYPE_CHECKING:
+    from trackoffers.services import CopyScanResult
 
 
 class Offer(models.Model):
@@ -59,7 +65,13 @@ class Offer(models.Model):
         """Return the tracks of this offer kept out of fingerprint scanning."""
         return Track.objects.opted_out_in(self)
 
-    def opt_out(self, tracks: Iterable, *, by=None, source: str = "shell"):
+    def opt_out(
+        self,
+        tracks: Iterable[Track | int],
+        *,
+        by: AbstractBaseUser | None = None,
+        source: str = Source.SHELL,
+    ) -> "CopyScanResult":
         """Keep ``tracks`` out of fingerprint scanning in this offer.
 
         One transaction and a fixed number of queries; see
@@ -70,7 +82,13 @@ class Offer(models.Model):
 
         return services.opt_out(offer=self, tracks=tracks, by=by, source=source)
 
-    def opt_in(self, tracks: Iterable, *, by=None, source: str = "shell"):
+    def opt_in(
+        self,
+        tracks: Iterable[Track | int],
+        *,
+        by: AbstractBaseUser | None = None,
+        source: str = Source.SHELL,
+    ) -> "CopyScanResult":
         """Send ``tracks`` to fingerprint scanning in this offer again.
 
         See ``trackoffers.services.opt_in``. Example:
