@@ -2,6 +2,7 @@ from collections.abc import Iterable
 
 from django.db import models
 
+from offers.querysets import OfferQuerySet
 from offers.usage import USAGE_FLAGS
 from tracks.models import Product, Track
 from tracks.querysets import TrackQuerySet
@@ -29,6 +30,8 @@ class Offer(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OfferQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
