@@ -46,6 +46,13 @@ def track_offer(track_: Track | None = None, offer_: Offer | None = None, **fiel
     return TrackOffer.objects.create(track=track_, offer=offer_, **fields)
 
 
+def label_staff(username: str = "label") -> User:
+    """Create a staff user in the "Label staff" group of the migrations."""
+    account = user(username, is_staff=True)
+    account.groups.add(Group.objects.get(name="Label staff"))
+    return account
+
+
 def user(username: str, *, actions: tuple[str, ...] = (), **fields) -> User:
     """Create a user allowed ``actions`` (view, add, ...) on every resource."""
     account = User.objects.create_user(
