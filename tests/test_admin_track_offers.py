@@ -72,7 +72,7 @@ def test_the_list_shows_track_product_offer_and_copy_scan(
         f"Offer {catalogue['neon_inactive'].offer_id} (inactive)",
         "download: off",
         'alt="Opted out"',
-        "<small>(offer)</small>",
+        "<small>(inherited)</small>",
     ]:
         assert text in page
     assert "estimated-count" not in page
@@ -99,7 +99,7 @@ def test_each_row_has_a_copy_scan_choice_mapped_to_the_override(
     forms = {form.instance.pk: form for form in response.context["cl"].formset.forms}
     field = forms[catalogue["beat"].pk]["copy_scan"]
     assert [label for _, label in field.field.choices] == [
-        "Inherit from the offer",
+        "Inherit",
         "Scanned",
         "Opted out",
     ]

@@ -3,7 +3,9 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.templatetags.static import static
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from offers.usage import USAGE_FLAGS
 from trackoffers.admin_copy_scan import (
@@ -46,7 +48,8 @@ class TrackOfferForm(forms.ModelForm):
 class CopyScanListForm(forms.ModelForm):
     """The per-row copy-scan control of the track offers list."""
 
-    copy_scan = CopyScanOverrideField()
+    # Short, to keep the list's columns on screen.
+    copy_scan = CopyScanOverrideField(inherit="Inherit")
 
     class Meta:
         model = TrackOffer
@@ -131,7 +134,7 @@ class TrackOfferAdmin(CatalogueAdmin):
         "copy_scan",
         "other_overrides",
         "release_date",
-        "updated_at",
+        "updated",
     ]
     list_display_links = ["id"]
     list_editable = ["copy_scan"]
@@ -208,17 +211,26 @@ class TrackOfferAdmin(CatalogueAdmin):
     def scanning(self, obj: TrackOffer) -> str:
         icon = scan_icon(obj.effective_usage["copy_scan"])
         if obj.copy_scan is None:
-            return format_html("{} <small>(offer)</small>", icon)
+            return format_html("{} <small>(inherited)</small>", icon)
         return icon
 
     @admin.display(description="Other overrides")
     def other_overrides(self, obj: TrackOffer) -> str:
         overrides = [
-            f"{flag}: {show_value(value)}"
+            (flag, show_value(value))
             for flag, value in obj.usage.items()
             if flag != "copy_scan"
         ]
-        return ", ".join(overrides) or self.get_empty_value_display()
+        if not overrides:
+            return self.get_empty_value_display()
+        return format_html_join(mark_safe("<br>"), "{}: {}", overrides)
+
+    @admin.display(description="Updated")
+    def updated(self, obj: TrackOffer) -> str:
+        updated = timezone.localtime(obj.updated_at)
+        return format_html(
+            "{}<br>{}", updated.strftime("%Y-%m-%d"), updated.strftime("%H:%M")
+        )
 
     @admin.action(description="Opt out of copy scan", permissions=["change"])
     def opt_out_copy_scan(self, request: HttpRequest, queryset: QuerySet) -> None:

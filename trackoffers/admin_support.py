@@ -164,9 +164,16 @@ class OverrideField(forms.TypedChoiceField):
     Maps to the flag's nullable column: None inherits the offer's flag.
     """
 
-    def __init__(self, *, on: str = "On", off: str = "Off", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        inherit: str = "Inherit from the offer",
+        on: str = "On",
+        off: str = "Off",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(
-            choices=[("", "Inherit from the offer"), ("True", on), ("False", off)],
+            choices=[("", inherit), ("True", on), ("False", off)],
             coerce=_to_bool,
             empty_value=None,
             required=False,
