@@ -108,15 +108,14 @@ class OfferAdmin(CatalogueAdmin):
         ),
     ]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).select_related("product")
-
     def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
         # Its track offers belong to the product's tracks: moving the offer
         # to another product would leave them pointing across products.
         return ["product"] if obj is not None else []
 
-    def get_search_results(self, request: HttpRequest, queryset, search_term: str):
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
         term = search_term.strip()
         if not term:
             return queryset, False
@@ -136,7 +135,11 @@ class OfferAdmin(CatalogueAdmin):
         )
 
     def change_view(
-        self, request: HttpRequest, object_id: str, form_url="", extra_context=None
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict | None = None,
     ) -> HttpResponse:
         # Lazy: the tracks are read (one query) only if the page is shown.
         tracks = (

@@ -114,12 +114,14 @@ def scan_icon(scanned: bool) -> str:
     )
 
 
-def search_tracks(queryset: QuerySet, term: str, track_path: str) -> QuerySet:
-    """Filter rows whose track matches ``term`` (see ``Track.objects.search``)."""
+def search_tracks(queryset: QuerySet, term: str) -> QuerySet:
+    """Keep the track offers whose track matches ``term``.
+
+    See ``Track.objects.search`` for what ``term`` may be.
+    """
     if not term.strip():
         return queryset
-    tracks = Track.objects.search(term).order_by().values("pk")
-    return queryset.filter(**{f"{track_path}__in": tracks})
+    return queryset.filter(track__in=Track.objects.search(term).values("pk"))
 
 
 @admin.register(TrackOffer)
@@ -164,22 +166,19 @@ class TrackOfferAdmin(CatalogueAdmin):
         (None, {"fields": ["release_date"]}),
     ]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        # Rows posted by the list's copy-scan controls are validated (which
-        # reads their track and offer) and described (their offer's flag):
-        # load those with the rows too, not only the list's. The changelist
-        # keeps these joins.
-        return super().get_queryset(request).select_related(*self.list_select_related)
-
     def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
         # As in the API, a track offer's track and offer are fixed.
         return ["track", "offer"] if obj is not None else []
 
-    def get_changelist_form(self, request: HttpRequest, **kwargs):
+    def get_changelist_form(
+        self, request: HttpRequest, **kwargs
+    ) -> type[forms.ModelForm]:
         return CopyScanListForm
 
-    def get_search_results(self, request: HttpRequest, queryset, search_term: str):
-        return search_tracks(queryset, search_term, "track"), False
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        return search_tracks(queryset, search_term), False
 
     def construct_change_message(self, request, form, formsets, add=False) -> str:
         return form_change_message(form, add=add, describe=describer(form.instance))
@@ -291,7 +290,9 @@ class CopyScanChangeAdmin(CatalogueAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).select_related("track", "offer", "user")
 
-    def get_search_results(self, request: HttpRequest, queryset, search_term: str):
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
         code = normalize_isrc(search_term.strip())
         if not code:
             return queryset, False

@@ -82,7 +82,19 @@ class CatalogueAdmin(admin.ModelAdmin):
     change_list_template = "admin/estimated_change_list.html"
     list_per_page = 50
 
-    def get_changelist_formset(self, request: HttpRequest, **kwargs: Any):
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # Django joins list_select_related only into the list's own query;
+        # joining it here gives change pages and the rows posted by a list's
+        # controls (validated and described from their related rows) the
+        # same joins. The list keeps them.
+        queryset = super().get_queryset(request)
+        if isinstance(self.list_select_related, list | tuple):
+            queryset = queryset.select_related(*self.list_select_related)
+        return queryset
+
+    def get_changelist_formset(
+        self, request: HttpRequest, **kwargs: Any
+    ) -> type[forms.BaseModelFormSet]:
         return super().get_changelist_formset(
             request, formset=LoadedRowsFormSet, **kwargs
         )

@@ -9,7 +9,6 @@ from django.utils.html import format_html
 
 from offers.models import Offer
 from offers.usage import USAGE_FLAGS
-from trackoffers.admin import search_tracks
 from trackoffers.admin_copy_scan import change_copy_scan, plan_for_tracks, report
 from trackoffers.admin_support import CatalogueAdmin
 from trackoffers.services import TracksOutsideOffer
@@ -35,7 +34,7 @@ class OfferChoiceForm(forms.Form):
 
     offer = forms.ChoiceField(widget=forms.RadioSelect, label="In")
 
-    def __init__(self, *args, offers: list[Offer], one_product: bool, **kwargs):
+    def __init__(self, *args, offers: list[Offer], one_product: bool, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         every = (
             "Every offer of the product"
@@ -81,7 +80,9 @@ class ProductAdmin(CatalogueAdmin):
     sortable_by = ["upc_code"]
     inlines = [TrackInline, OfferInline]
 
-    def get_search_results(self, request: HttpRequest, queryset, search_term: str):
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
         term = search_term.strip()
         if not term:
             return queryset, False
@@ -128,11 +129,10 @@ class TrackAdmin(CatalogueAdmin):
     ]
     readonly_fields = ["usage_by_offer", "copy_scan_history"]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).select_related("product")
-
-    def get_search_results(self, request: HttpRequest, queryset, search_term: str):
-        return search_tracks(queryset, search_term, "pk"), False
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        return queryset.search(search_term), False
 
     def has_copy_scan_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("trackoffers.change_trackoffer")
@@ -184,7 +184,9 @@ class TrackAdmin(CatalogueAdmin):
         description="Opt out of copy scan in an offer...",
         permissions=["copy_scan"],
     )
-    def opt_out_in_offer(self, request: HttpRequest, queryset: QuerySet):
+    def opt_out_in_offer(
+        self, request: HttpRequest, queryset: QuerySet
+    ) -> TemplateResponse | None:
         """Ask which offer, then opt the selected tracks out in it."""
         products = list(
             queryset.order_by().values_list("product_id", flat=True).distinct()[:2]
