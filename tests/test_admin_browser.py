@@ -31,10 +31,8 @@ pytestmark = [
             "browser tests."
         ),
     ),
-    # The live server answers from another thread, so the data must be
-    # committed; the "Label staff" group made by the migrations is restored
-    # after other tests' flushes.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # The live server answers from another thread: the data is committed.
+    pytest.mark.django_db(transaction=True),
 ]
 
 
