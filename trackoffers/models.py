@@ -12,7 +12,10 @@ from tracks.models import Track
 class TrackOfferQuerySet(models.QuerySet):
     def opted_out(self) -> "TrackOfferQuerySet":
         """Return the track offers that opt their track out of copy scan."""
-        return self.filter(copy_scan=False)
+        # IS NOT NULL is implied, but PostgreSQL estimates "NOT copy_scan"
+        # as if the column had no nulls (most rows are): said outright, it
+        # lets the planner use the partial index on set overrides.
+        return self.filter(copy_scan=False, copy_scan__isnull=False)
 
     def with_offer_usage(self) -> "TrackOfferQuerySet":
         """Annotate each row with its offer's usage flags (one join, no query).
