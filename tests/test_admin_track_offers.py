@@ -372,3 +372,20 @@ def test_anonymous_visitors_are_sent_to_log_in(client, catalogue):
 
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+def test_a_selection_over_too_many_offers_is_refused_before_any_change(
+    staff_client, catalogue, monkeypatch
+):
+    monkeypatch.setattr("trackoffers.admin_copy_scan.MAX_OFFERS", 2)
+
+    response = act(staff_client, "opt_out_copy_scan", [catalogue["neon"]], across=True)
+
+    assert response.status_code == 302
+    assert messages_of(response) == [
+        "The selection spans 3 offers; a bulk change handles at most 2 at a "
+        "time. Narrow the list (search a UPC or an ISRC prefix, or filter) and "
+        "run it again."
+    ]
+    assert TrackOffer.objects.filter(copy_scan=False).count() == 1
+    assert LogEntry.objects.count() == 0

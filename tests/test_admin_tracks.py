@@ -275,3 +275,12 @@ def test_the_add_page_chooses_the_product_with_an_autocomplete(admin_client):
 
     form = response.context["adminform"].form
     assert type(form.fields["product"].widget.widget).__name__ == ("AutocompleteSelect")
+
+
+def test_too_many_offers_at_once_are_refused(staff_client, night, monkeypatch):
+    monkeypatch.setattr("trackoffers.admin_copy_scan.MAX_OFFERS", 1)
+
+    response = post_action(staff_client, [night["neon"]], offer="all", apply="Go")
+
+    assert messages_of(response)[0].startswith("The selection spans 2 offers;")
+    assert opted_out() == set()

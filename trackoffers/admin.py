@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 
 from offers.usage import USAGE_FLAGS
 from trackoffers.admin_copy_scan import (
+    TooManyOffers,
     change_copy_scan,
     plan_for_track_offers,
     report,
@@ -245,7 +246,7 @@ class TrackOfferAdmin(CatalogueAdmin):
             outcome = change_copy_scan(
                 request, plan_for_track_offers(rows), scanned=scanned
             )
-        except TracksOutsideOffer as error:
+        except (TracksOutsideOffer, TooManyOffers) as error:
             self.message_user(request, str(error), messages.ERROR)
             return
         self.message_user(request, report(outcome, scanned=scanned), messages.SUCCESS)

@@ -27,6 +27,27 @@ from trackoffers.models import TrackOffer
 # Offer id -> {track id: the id of its track offer there, or None}.
 Plan = dict[int, dict[int, int | None]]
 
+# The services run once per offer, about 20 ms each on PostgreSQL: a
+# selection spread over thousands of offers would outlast the request.
+MAX_OFFERS = 500
+
+
+class TooManyOffers(ValueError):
+    """A bulk change would touch more offers than one request can."""
+
+    def __init__(self, offers: int) -> None:
+        super().__init__(
+            f"The selection spans {offers} offers; a bulk change handles at "
+            f"most {MAX_OFFERS} at a time. Narrow the list (search a UPC or "
+            "an ISRC prefix, or filter) and run it again."
+        )
+
+
+def check_size(offers: int) -> None:
+    """Raise TooManyOffers, before any work, when there are too many."""
+    if offers > MAX_OFFERS:
+        raise TooManyOffers(offers)
+
 
 @dataclass
 class Outcome:
@@ -59,11 +80,13 @@ def plan_for_track_offers(track_offers: Iterable[tuple[int, int, int]]) -> Plan:
     plan: Plan = {}
     for pk, offer_id, track_id in track_offers:
         plan.setdefault(offer_id, {})[track_id] = pk
+    check_size(len(plan))
     return plan
 
 
 def plan_for_tracks(tracks_by_offer: dict[int, list[int]]) -> Plan:
     """Look up the track offers that already exist, one query per offer."""
+    check_size(len(tracks_by_offer))
     plan: Plan = {}
     for offer_id, track_ids in tracks_by_offer.items():
         existing = {

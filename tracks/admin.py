@@ -9,7 +9,12 @@ from django.utils.html import format_html
 
 from offers.models import Offer
 from offers.usage import USAGE_FLAGS
-from trackoffers.admin_copy_scan import change_copy_scan, plan_for_tracks, report
+from trackoffers.admin_copy_scan import (
+    TooManyOffers,
+    change_copy_scan,
+    plan_for_tracks,
+    report,
+)
 from trackoffers.admin_support import CatalogueAdmin
 from trackoffers.services import TracksOutsideOffer
 from tracks.codes import UPC_PATTERN
@@ -229,7 +234,7 @@ class TrackAdmin(CatalogueAdmin):
             outcome = change_copy_scan(
                 request, plan_for_tracks(tracks_by_offer), scanned=False
             )
-        except TracksOutsideOffer as error:
+        except (TracksOutsideOffer, TooManyOffers) as error:
             self.message_user(request, str(error), messages.ERROR)
             return
         self.message_user(request, report(outcome, scanned=False), messages.SUCCESS)
