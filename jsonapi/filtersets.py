@@ -56,4 +56,8 @@ class StrictBooleanFilter(django_filters.ChoiceFilter):
     def filter(self, queryset, value: str):
         if value in (None, ""):
             return queryset
-        return queryset.filter(**{self.field_name: value == "true"})
+        # IS NOT NULL is implied, but said outright it lets PostgreSQL use a
+        # partial index on the set values of a mostly-null column.
+        return queryset.filter(
+            **{self.field_name: value == "true", f"{self.field_name}__isnull": False}
+        )

@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import models
 
+from offers.querysets import OfferQuerySet
 from offers.usage import USAGE_FLAGS
 from trackoffers.history import Source
 from tracks.models import Product, Track
@@ -35,6 +36,8 @@ class Offer(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OfferQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]

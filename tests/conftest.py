@@ -3,6 +3,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.test import Client
 
@@ -106,3 +108,40 @@ def viewer_api(db) -> ApiClient:
 @pytest.fixture
 def anonymous_api(db) -> ApiClient:
     return ApiClient(None)
+
+
+@pytest.fixture
+def label_staff(db):
+    return factories.label_staff()
+
+
+@pytest.fixture
+def staff_client(label_staff) -> Client:
+    """A browser session of a member of "Label staff" in the admin."""
+    client = Client()
+    client.force_login(label_staff)
+    return client
+
+
+@pytest.fixture
+def viewer_client(db) -> Client:
+    """A staff member who may view the catalogue but change nothing."""
+    client = Client()
+    client.force_login(factories.user("viewer", actions=("view",), is_staff=True))
+    return client
+
+
+@pytest.fixture
+def warm_content_types(db) -> None:
+    """Load the content types the admin's history needs, as a running server has.
+
+    Django caches them per process; without this, a pinned query count
+    would depend on which test ran first.
+    """
+    ContentType.objects.get_for_models(
+        *(
+            model
+            for label in ("tracks", "offers", "trackoffers")
+            for model in apps.get_app_config(label).get_models()
+        )
+    )

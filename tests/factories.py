@@ -1,8 +1,10 @@
 """Build catalogue rows for tests with valid, unique identifiers."""
 
+import importlib
 import itertools
 
 from django.contrib.auth.models import Group, Permission, User
+from django.db.models import Q
 
 from offers.models import Offer
 from trackoffers.models import TrackOffer
@@ -44,6 +46,29 @@ def track_offer(track_: Track | None = None, offer_: Offer | None = None, **fiel
         track_ = track(offer_.product if offer_ else None)
     offer_ = offer_ or offer(track_.product)
     return TrackOffer.objects.create(track=track_, offer=offer_, **fields)
+
+
+def label_staff(username: str = "label") -> User:
+    """Create a staff user in the "Label staff" group of the migrations."""
+    account = user(username, is_staff=True)
+    account.groups.add(label_staff_group())
+    return account
+
+
+def label_staff_group() -> Group:
+    """Return the group the migration made, or remake it as it made it.
+
+    Tests that commit (transactional tests) empty the database when they
+    end; the group has to be remade for those that follow.
+    """
+    role = importlib.import_module("accounts.migrations.0001_label_staff_group")
+    group, created = Group.objects.get_or_create(name=role.GROUP)
+    if created:
+        wanted = Q()
+        for label, codenames in role.PERMISSIONS.items():
+            wanted |= Q(content_type__app_label=label, codename__in=codenames)
+        group.permissions.set(Permission.objects.filter(wanted))
+    return group
 
 
 def user(username: str, *, actions: tuple[str, ...] = (), **fields) -> User:

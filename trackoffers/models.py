@@ -12,7 +12,10 @@ from tracks.models import Track
 class TrackOfferQuerySet(models.QuerySet):
     def opted_out(self) -> "TrackOfferQuerySet":
         """Return the track offers that opt their track out of copy scan."""
-        return self.filter(copy_scan=False)
+        # IS NOT NULL is implied, but PostgreSQL estimates "NOT copy_scan"
+        # as if the column had no nulls (most rows are): said outright, it
+        # lets the planner use the partial index on set overrides.
+        return self.filter(copy_scan=False, copy_scan__isnull=False)
 
     def with_offer_usage(self) -> "TrackOfferQuerySet":
         """Annotate each row with its offer's usage flags (one join, no query).
@@ -60,6 +63,13 @@ class TrackOffer(models.Model):
         indexes = [
             models.Index(fields=["offer", "id"], name="trackoffer_offer_id"),
             models.Index(fields=["track", "id"], name="trackoffer_track_id"),
+            # The admin lists overrides newest first, filtered by their
+            # value; most rows inherit, so only the overrides are indexed.
+            models.Index(
+                fields=["copy_scan", "id"],
+                name="trackoffer_copy_scan_set",
+                condition=models.Q(copy_scan__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -167,7 +177,17 @@ class CopyScanChange(models.Model):
 
     class Meta:
         ordering = ["-changed_at", "-id"]
-        indexes = [models.Index(fields=["track", "-changed_at"], name="copyscan_track")]
+        indexes = [
+            models.Index(fields=["track", "-changed_at"], name="copyscan_track"),
+            # The admin searches history by exact ISRC or ISRC prefix; the
+            # pattern operator class lets PostgreSQL use the index for
+            # LIKE 'USRC1%' (other databases ignore it).
+            models.Index(
+                fields=["isrc_code"],
+                name="copyscan_isrc",
+                opclasses=["varchar_pattern_ops"],
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.isrc_code} in offer {self.offer_number}: {self.describe()}"
