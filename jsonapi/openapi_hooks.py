@@ -22,7 +22,14 @@ from jsonapi import registry
 from jsonapi.exceptions import title_for
 from jsonapi.negotiation import MEDIA_TYPE
 
-LINK = {"type": "string", "format": "uri"}
+# Not "format: uri": links keep the brackets of query parameters unescaped
+# (page[number]=2), as JSON:API writes them, and RFC 3986 does not allow
+# brackets in a query.
+LINK = {
+    "type": "string",
+    "pattern": "^https?://",
+    "description": "An absolute URL; brackets in the query are not escaped.",
+}
 JSONAPI_MEMBER = {
     "type": "object",
     "properties": {"version": {"type": "string", "enum": ["1.0"]}},

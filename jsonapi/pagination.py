@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework_json_api.pagination import JsonApiPageNumberPagination
 
 from jsonapi.exceptions import InvalidQueryParameter
+from jsonapi.openapi_hooks import LINK
 from jsonapi.relations import MAX_ID
 
 AFTER = "page[after]"
@@ -147,7 +148,7 @@ class PagePagination(JsonApiPageNumberPagination):
 
     def get_paginated_response_schema(self, schema: dict) -> dict:
         """Describe the document ``get_paginated_response`` renders."""
-        link = {"type": "string", "format": "uri"}
+        link = LINK
         count = {"type": "integer", "minimum": 0}
         position = {"type": "integer", "minimum": 1, "nullable": True}
         return {
