@@ -220,7 +220,7 @@ def test_operations_ask_for_a_bearer_token_except_the_token_endpoint():
         {"bearerAuth": []}
     ]
     assert token["security"] == []
-    assert set(token["responses"]) == {"200", "400", "405", "422"}
+    assert set(token["responses"]) == {"200", "400", "405", "413", "422", "429"}
 
 
 def test_resource_meta_fields_are_documented_under_meta():
@@ -271,3 +271,4 @@ def test_links_are_not_declared_as_strict_uris():
         link["properties"]["next"]["pattern"],
         "http://testserver/api/v1/track-offers?page[number]=2&page[size]=20",
     )
+
