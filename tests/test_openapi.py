@@ -272,3 +272,27 @@ def test_links_are_not_declared_as_strict_uris():
         "http://testserver/api/v1/track-offers?page[number]=2&page[size]=20",
     )
 
+
+def test_creates_link_to_what_a_client_does_next_with_the_new_id():
+    new_id = "$response.body#/data/id"
+    products = operation_for("post", "/api/v1/products")["responses"]["201"]["links"]
+    tracks = operation_for("post", "/api/v1/tracks")["responses"]["201"]["links"]
+
+    assert products["products_retrieve"] == {
+        "operationId": "products_retrieve",
+        "parameters": {"path.id": new_id},
+    }
+    assert products["products_partial_update"]["requestBody"] == {
+        "data": {"type": "products", "id": new_id}
+    }
+    assert products["tracks_create"] == {
+        "operationId": "tracks_create",
+        "requestBody": {
+            "data": {
+                "relationships": {
+                    "product": {"data": {"type": "products", "id": new_id}}
+                }
+            }
+        },
+    }
+    assert {"tracks_track_offers_list", "track_offers_create"} <= set(tracks)
