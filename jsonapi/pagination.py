@@ -19,7 +19,7 @@ from rest_framework_json_api.pagination import JsonApiPageNumberPagination
 
 from jsonapi.exceptions import InvalidQueryParameter
 from jsonapi.openapi_hooks import LINK
-from jsonapi.relations import MAX_ID
+from jsonapi.relations import id_from_text
 
 AFTER = "page[after]"
 
@@ -28,11 +28,12 @@ def _whole_number(request, parameter: str, default: int, minimum: int = 1) -> in
     raw = request.query_params.get(parameter)
     if raw is None:
         return default
-    if not raw.isascii() or not raw.isdigit() or not minimum <= int(raw) <= MAX_ID:
+    number = id_from_text(raw)
+    if number is None or number < minimum:
         raise InvalidQueryParameter(
             parameter, f"{parameter} must be a whole number of at least {minimum}."
         )
-    return int(raw)
+    return number
 
 
 def counted(queryset) -> tuple[int, bool]:
