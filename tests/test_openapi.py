@@ -126,6 +126,7 @@ def test_filters_and_query_parameters_are_named_as_clients_write_them():
         "filter[copy-scan]",
         "page[number]",
         "page[size]",
+        "page[after]",
         "include",
         "sort",
         "fields[track-offers]",
