@@ -74,10 +74,26 @@ def token_endpoint(result: dict, **kwargs) -> dict:
                 "200": _json("Token", "A new token."),
                 "400": _json("TokenError", "The body is not a JSON object."),
                 "405": _json("TokenError", "Only POST is allowed."),
+                "413": _json(
+                    "TokenError", "The body is larger than MAX_REQUEST_BODY_BYTES."
+                ),
                 "422": _json(
                     "TokenError",
                     "A missing field, another grant type or wrong credentials.",
                 ),
+                "429": {
+                    **_json(
+                        "TokenError",
+                        "Too many attempts for this e-mail address or from this "
+                        "client address.",
+                    ),
+                    "headers": {
+                        "Retry-After": {
+                            "description": "Seconds to wait before trying again.",
+                            "schema": {"type": "integer", "minimum": 1},
+                        }
+                    },
+                },
             },
         }
     }

@@ -3,8 +3,10 @@
 import json
 import logging
 
+from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.hashers import make_password
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -28,6 +30,12 @@ def issue_token(request: HttpRequest) -> JsonResponse:
         return response
     try:
         body = json.loads(request.body)
+    except RequestDataTooBig:
+        # Left to Django, this would be an HTML 400 and an error log line.
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return _invalid(
+            "The body is too large.", {"body": [f"More than {limit} bytes."]}, 413
+        )
     except (ValueError, RecursionError):
         return _invalid("The body must be a JSON object.", {"body": ["Not JSON."]}, 400)
     if not isinstance(body, dict):

@@ -243,6 +243,7 @@ SPECTACULAR_SETTINGS = {
         "jsonapi.openapi_hooks.document_members",
         "jsonapi.openapi_hooks.filter_names",
         "jsonapi.openapi_hooks.error_responses",
+        "jsonapi.openapi_hooks.create_links",
         "accounts.openapi.token_endpoint",
     ],
     # The schema and the docs are public: they describe the contract, which

@@ -4,7 +4,7 @@ import django_filters
 from django import forms
 from drf_spectacular.utils import extend_schema_field
 
-from jsonapi.relations import MAX_ID
+from jsonapi.relations import id_from_text
 
 # Enough for any client-side batch, and far below SQLite's limit on query
 # parameters.
@@ -22,13 +22,13 @@ class IdListField(forms.Field):
             raise forms.ValidationError(f"At most {MAX_IDS} ids are accepted at once.")
         ids = []
         for part in parts:
-            part = part.strip()
-            if not part.isascii() or not part.isdigit() or int(part) > MAX_ID:
+            number = id_from_text(part.strip())
+            if number is None:
                 raise forms.ValidationError(
-                    f"{part!r} is not an id: ids are whole numbers, "
+                    f"{part.strip()!r} is not an id: ids are whole numbers, "
                     "separated by commas."
                 )
-            ids.append(int(part))
+            ids.append(number)
         return ids
 
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 
 from rest_framework_json_api.relations import SkipDataMixin
+from rest_framework_json_api.serializers import ModelSerializer
 from rest_framework_json_api.utils import (
     format_field_name,
     get_resource_type_from_serializer,
@@ -21,8 +22,16 @@ from rest_framework_json_api.utils import (
 from jsonapi import registry
 from jsonapi.exceptions import title_for
 from jsonapi.negotiation import MEDIA_TYPE
+from jsonapi.relations import TypedRelatedField
 
-LINK = {"type": "string", "format": "uri"}
+# Not "format: uri": links keep the brackets of query parameters unescaped
+# (page[number]=2), as JSON:API writes them, and RFC 3986 does not allow
+# brackets in a query.
+LINK = {
+    "type": "string",
+    "pattern": "^https?://",
+    "description": "An absolute URL; brackets in the query are not escaped.",
+}
 JSONAPI_MEMBER = {
     "type": "object",
     "properties": {"version": {"type": "string", "enum": ["1.0"]}},
@@ -274,6 +283,71 @@ def error_statuses(path: str, method: str) -> list[int]:
     if method == "delete":
         statuses.add(409)
     return sorted(statuses)
+
+
+NEW_ID = "$response.body#/data/id"
+
+
+def create_links(result: dict, **kwargs) -> dict:
+    """Link each create to what a client does next with the new resource.
+
+    Read, update and delete it, follow its relationships, and create the
+    resources that take it as a to-one relationship (a track of a new
+    product). An update's or a create's ``requestBody`` is a template that
+    only names the members the new id fills in (JSON:API wants the id in
+    the document too); tools such as schemathesis merge it into a body of
+    their own.
+    """
+    operations = {
+        operation["operationId"]: (path, method, operation)
+        for path, item in result["paths"].items()
+        for method, operation in item.items()
+    }
+    for resource_type in registry.SERIALIZERS:
+        created = operations.get(f"{_operation_prefix(resource_type)}_create")
+        if created is None:
+            continue
+        links = {
+            operation_id: _link_to(operation_id, method, resource_type)
+            for operation_id, (path, method, _) in operations.items()
+            if re.search(rf"/{resource_type}/{{id}}(/|$)", path)
+        }
+        links |= {
+            operation_id: {"operationId": operation_id, "requestBody": body}
+            for operation_id, body in _creates_taking(resource_type)
+            if operation_id in operations
+        }
+        created[2]["responses"]["201"]["links"] = links
+    return result
+
+
+def _operation_prefix(resource_type: str) -> str:
+    return resource_type.replace("-", "_")
+
+
+def _link_to(operation_id: str, method: str, resource_type: str) -> dict:
+    link = {"operationId": operation_id, "parameters": {"path.id": NEW_ID}}
+    if method == "patch":
+        link["requestBody"] = {"data": {"type": resource_type, "id": NEW_ID}}
+    return link
+
+
+def _creates_taking(resource_type: str) -> Iterator[tuple[str, dict]]:
+    """Yield the creates whose to-one relationship takes ``resource_type``."""
+    for other_type, serializer_class in registry.SERIALIZERS.items():
+        serializer: ModelSerializer = serializer_class()
+        for name, field in serializer.fields.items():
+            if (
+                isinstance(field, TypedRelatedField)
+                and not field.read_only
+                and field.resource_type == resource_type
+            ):
+                identifier = {"type": resource_type, "id": NEW_ID}
+                relationship = {format_field_name(name): {"data": identifier}}
+                yield (
+                    f"{_operation_prefix(other_type)}_create",
+                    {"data": {"relationships": relationship}},
+                )
 
 
 def _operations(result: dict) -> Iterator[dict]:

@@ -18,7 +18,8 @@ from rest_framework.response import Response
 from rest_framework_json_api.pagination import JsonApiPageNumberPagination
 
 from jsonapi.exceptions import InvalidQueryParameter
-from jsonapi.relations import MAX_ID
+from jsonapi.openapi_hooks import LINK
+from jsonapi.relations import id_from_text
 
 AFTER = "page[after]"
 
@@ -27,11 +28,12 @@ def _whole_number(request, parameter: str, default: int, minimum: int = 1) -> in
     raw = request.query_params.get(parameter)
     if raw is None:
         return default
-    if not raw.isascii() or not raw.isdigit() or not minimum <= int(raw) <= MAX_ID:
+    number = id_from_text(raw)
+    if number is None or number < minimum:
         raise InvalidQueryParameter(
             parameter, f"{parameter} must be a whole number of at least {minimum}."
         )
-    return int(raw)
+    return number
 
 
 def counted(queryset) -> tuple[int, bool]:
@@ -143,13 +145,42 @@ class PagePagination(JsonApiPageNumberPagination):
                     "default": self.page_size,
                 },
             },
+            {
+                "name": AFTER,
+                "required": False,
+                "in": "query",
+                "description": "Return the resources after this id, in id "
+                "order, without a total: to walk a whole collection. Takes "
+                "neither sort nor page[number].",
+                "schema": {"type": "integer", "minimum": 0},
+            },
         ]
 
     def get_paginated_response_schema(self, schema: dict) -> dict:
-        """Describe the document ``get_paginated_response`` renders."""
-        link = {"type": "string", "format": "uri"}
-        count = {"type": "integer", "minimum": 0}
+        """Describe the documents ``get_paginated_response`` renders."""
         position = {"type": "integer", "minimum": 1, "nullable": True}
+        numbered = {
+            "type": "object",
+            "required": ["currentPage", "from", "lastPage", "perPage", "to", "total"],
+            "properties": {
+                "currentPage": {"type": "integer", "minimum": 1},
+                # null on a page past the end, which is empty.
+                "from": position,
+                "lastPage": {"type": "integer", "minimum": 1},
+                "perPage": {"type": "integer", "minimum": 1},
+                "to": position,
+                "total": {"type": "integer", "minimum": 0},
+                "totalEstimated": {"type": "boolean"},
+            },
+        }
+        cursor = {
+            "type": "object",
+            "required": ["after", "perPage"],
+            "properties": {
+                "after": {"type": "integer", "minimum": 0},
+                "perPage": {"type": "integer", "minimum": 1},
+            },
+        }
         return {
             "type": "object",
             "required": ["data", "meta", "links"],
@@ -158,34 +189,14 @@ class PagePagination(JsonApiPageNumberPagination):
                 "meta": {
                     "type": "object",
                     "required": ["page"],
-                    "properties": {
-                        "page": {
-                            "type": "object",
-                            "required": [
-                                "currentPage",
-                                "from",
-                                "lastPage",
-                                "perPage",
-                                "to",
-                                "total",
-                            ],
-                            "properties": {
-                                "currentPage": {"type": "integer", "minimum": 1},
-                                # null on a page past the end, which is empty.
-                                "from": position,
-                                "lastPage": {"type": "integer", "minimum": 1},
-                                "perPage": {"type": "integer", "minimum": 1},
-                                "to": position,
-                                "total": count,
-                            },
-                        }
-                    },
+                    "properties": {"page": {"anyOf": [numbered, cursor]}},
                 },
                 "links": {
                     "type": "object",
-                    "required": ["first", "last"],
+                    # A page[after] page has no last page.
+                    "required": ["first"],
                     "properties": dict.fromkeys(
-                        ("first", "last", "prev", "next"), link
+                        ("first", "last", "prev", "next"), LINK
                     ),
                 },
             },

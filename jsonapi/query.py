@@ -1,7 +1,9 @@
 """Checks of the query string that apply to every API request."""
 
 import re
+from urllib.parse import unquote_to_bytes
 
+from django.core.handlers.wsgi import get_bytes_from_wsgi
 from rest_framework_json_api.utils import format_field_name
 
 from jsonapi.exceptions import InvalidQueryParameter
@@ -13,10 +15,31 @@ PAGE_PARAMETERS = {"number", "size", "after"}
 
 def check_query(request, view) -> None:
     """Reject unknown, repeated or empty query parameters and bad includes."""
+    check_encoding(request)
     for parameter, values in request.query_params.lists():
         check_parameter(parameter, values)
+        check_repeated_names(parameter, values[0])
     check_includes(request, view)
     check_sparse_fieldsets(request)
+
+
+def check_encoding(request) -> None:
+    """Refuse a query string that is not UTF-8 once percent-decoded.
+
+    Django silently replaces such bytes, so a filter would quietly look
+    for another value than the one the client meant.
+    """
+    raw = get_bytes_from_wsgi(request.META, "QUERY_STRING", "")
+    for pair in raw.split(b"&"):
+        name, _, value = pair.partition(b"=")
+        try:
+            for part in (name, value):
+                unquote_to_bytes(part.replace(b"+", b" ")).decode()
+        except UnicodeDecodeError:
+            parameter = unquote_to_bytes(name).decode(errors="replace")
+            raise InvalidQueryParameter(
+                parameter, f"{parameter} is not UTF-8 text once percent-decoded."
+            ) from None
 
 
 def check_parameter(parameter: str, values: list[str]) -> None:
@@ -38,6 +61,22 @@ def check_parameter(parameter: str, values: list[str]) -> None:
         )
     if values[0] == "":
         raise InvalidQueryParameter(parameter, f"{parameter} is empty.")
+
+
+def check_repeated_names(parameter: str, value: str) -> None:
+    """Refuse a name listed twice in ``include``, ``sort`` or ``fields[TYPE]``.
+
+    Repeats mean nothing, and a long list of them costs seconds of work.
+    """
+    if parameter not in ("include", "sort") and not parameter.startswith("fields["):
+        return
+    seen = set()
+    for name in value.split(","):
+        if name.removeprefix("-") in seen:
+            raise InvalidQueryParameter(
+                parameter, f"{parameter} names {name.removeprefix('-')} twice."
+            )
+        seen.add(name.removeprefix("-"))
 
 
 def check_includes(request, view) -> None:

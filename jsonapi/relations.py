@@ -15,6 +15,19 @@ from jsonapi.exceptions import Conflict, RelatedNotFound
 MAX_ID = 2**63 - 1
 
 
+def id_from_text(raw: str) -> int | None:
+    """Return the number a client wrote as an id, or None if no row has it.
+
+    Digits only, at most MAX_ID. The length is checked first: int() refuses
+    strings of more than 4,300 digits with a ValueError.
+    """
+    if not raw.isascii() or not raw.isdigit():
+        return None
+    if len(raw.lstrip("0")) > len(str(MAX_ID)) or int(raw) > MAX_ID:
+        return None
+    return int(raw)
+
+
 class TypedRelatedField(ResourceRelatedField):
     """A to-one relationship rendered with data linkage and links."""
 
@@ -37,8 +50,9 @@ class TypedRelatedField(ResourceRelatedField):
                 pointer=f"{pointer}/type",
             )
         related = None
-        if data["id"].isascii() and data["id"].isdigit() and int(data["id"]) <= MAX_ID:
-            related = self.get_queryset().filter(pk=int(data["id"])).first()
+        related_id = id_from_text(data["id"])
+        if related_id is not None:
+            related = self.get_queryset().filter(pk=related_id).first()
         if related is None:
             raise RelatedNotFound(
                 f"There is no {self.resource_type} resource with id {data['id']}.",

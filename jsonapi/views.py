@@ -17,22 +17,24 @@ from rest_framework_json_api.views import PreloadIncludesMixin
 from jsonapi.exceptions import (
     Conflict,
     Forbidden,
+    InvalidQueryParameter,
     MalformedDocument,
     error_document,
     error_object,
 )
 from jsonapi.parsers import RAW_ATTRIBUTES
 from jsonapi.query import check_query
-from jsonapi.relations import MAX_ID
+from jsonapi.relations import id_from_text
 
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def parse_id(raw: str) -> int:
     """Return a URL id as an integer, or raise a 404 for one that cannot exist."""
-    if not raw.isascii() or not raw.isdigit() or int(raw) > MAX_ID:
+    number = id_from_text(raw)
+    if number is None:
         raise NotFound()
-    return int(raw)
+    return number
 
 
 class ResourceViewSet(PreloadIncludesMixin, viewsets.ModelViewSet):
@@ -232,6 +234,16 @@ class RelationshipView(APIView):
 
     def get_queryset(self):
         return self.parent_viewset.queryset.all()
+
+    def initial(self, request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        # Linkage is never filtered, sorted, paged or included from.
+        for parameter in request.query_params:
+            raise InvalidQueryParameter(
+                parameter,
+                f"{parameter} is not a query parameter of relationship URLs: "
+                "they take none.",
+            )
 
     def get(self, request, pk: str, related_field: str) -> Response:
         relationship = self.relationships[related_field]

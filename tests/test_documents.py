@@ -4,9 +4,11 @@ import json
 
 import pytest
 
+from offers.models import Offer
 from tests import factories
 from tests.documents import errors_of
 from trackoffers.models import TrackOffer
+from tracks.models import Product, Track
 
 pytestmark = pytest.mark.django_db
 
@@ -257,3 +259,183 @@ def test_it_rejects_a_write_without_a_body(api, track_offer, method):
         }
     ]
     assert_unchanged(track_offer)
+
+
+# The same mistakes on every resource
+
+
+@pytest.fixture
+def catalogue():
+    """A track offer, and a spare track of its product to create one for."""
+    track_offer = factories.track_offer(copy_scan=False)
+    return track_offer, factories.track(track_offer.offer.product)
+
+
+def snapshot() -> list:
+    return [
+        list(model.objects.order_by("pk").values())
+        for model in (Product, Track, Offer, TrackOffer)
+    ]
+
+
+def create_body(resource_type: str, catalogue, **members) -> dict:
+    """Return a valid create document of the type, with ``members`` replaced."""
+    track_offer, spare_track = catalogue
+    product = {"data": {"type": "products", "id": str(track_offer.offer.product_id)}}
+    resource = {
+        "products": {"attributes": {"name": "Dawn", "upc-code": factories.upc()}},
+        "tracks": {
+            "attributes": {
+                "title": "Morning",
+                "isrc-code": factories.isrc(),
+                "track-number": 1,
+                "volume-number": 9,
+            },
+            "relationships": {"product": product},
+        },
+        "offers": {"relationships": {"product": product}},
+        "track-offers": {
+            "relationships": {
+                "track": {"data": {"type": "tracks", "id": str(spare_track.pk)}},
+                "offer": {"data": {"type": "offers", "id": str(track_offer.offer_id)}},
+            }
+        },
+    }[resource_type]
+    for member, values in members.items():
+        resource[member] = {**resource.get(member, {}), **values}
+    return {"data": {"type": resource_type, **resource}}
+
+
+@pytest.mark.parametrize(
+    "resource_type", ["products", "tracks", "offers", "track-offers"]
+)
+def test_the_create_documents_of_these_tests_are_valid(api, catalogue, resource_type):
+    response = api.post(
+        f"/api/v1/{resource_type}", create_body(resource_type, catalogue)
+    )
+
+    assert response.status_code == 201
+
+
+RELATIONSHIPS = [
+    ("products", "tracks", True),
+    ("tracks", "product", False),
+    ("offers", "product", False),
+    ("track-offers", "track", False),
+    ("track-offers", "offer", False),
+]
+
+
+@pytest.mark.parametrize(("resource_type", "name", "many"), RELATIONSHIPS)
+@pytest.mark.parametrize(
+    ("identifier", "status"),
+    [
+        ({"type": "widgets", "id": "1"}, 409),
+        ({"type": "track-offers", "id": "1"}, 409),
+        ({"type": None, "id": "1"}, 400),
+        ({"type": "products", "id": "424242"}, 404),
+        ({"type": "products", "id": "abc"}, 404),
+        ({"type": "products", "id": "9" * 5000}, 404),
+        ({"type": "products", "id": 1}, 400),
+    ],
+    ids=["unknown-type", "wrong-type", "no-type", "missing", "text", "huge", "number"],
+)
+def test_every_relationship_refuses_bad_linkage(
+    api, catalogue, resource_type, name, many, identifier, status
+):
+    if identifier["type"] == "products" and name != "product":
+        identifier = {**identifier, "type": f"{name}s"}
+    linkage = [identifier] if many else identifier
+    body = create_body(
+        resource_type, catalogue, relationships={name: {"data": linkage}}
+    )
+    before = snapshot()
+
+    response = api.post(f"/api/v1/{resource_type}", body)
+
+    # A to-many relationship of a product is fixed: refused before reading it.
+    expected = 403 if many and status != 400 else status
+    assert response.status_code == expected
+    assert errors_of(response)[0]["source"]["pointer"].startswith(
+        f"/data/relationships/{name}"
+    )
+    assert snapshot() == before
+
+
+STRING_ATTRIBUTES = [
+    ("products", "name"),
+    ("products", "upc-code"),
+    ("products", "release-date"),
+    ("tracks", "title"),
+    ("tracks", "isrc-code"),
+    ("tracks", "artist"),
+    ("offers", "release-date"),
+    ("offers", "preorder-date"),
+    ("track-offers", "release-date"),
+]
+
+
+@pytest.mark.parametrize(("resource_type", "name"), STRING_ATTRIBUTES)
+def test_every_string_attribute_refuses_10_mb(
+    api, catalogue, settings, resource_type, name
+):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+    body = create_body(
+        resource_type, catalogue, attributes={name: "9" * (10 * 1024 * 1024)}
+    )
+    before = snapshot()
+
+    response = api.post(f"/api/v1/{resource_type}", body)
+
+    assert response.status_code == 422
+    assert errors_of(response)[0]["source"] == {"pointer": f"/data/attributes/{name}"}
+    assert len(response.content) < 10_000
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "name"),
+    [
+        ("products", "Name"),
+        ("products", "upc_code"),
+        ("tracks", "Title"),
+        ("tracks", "trackNumber"),
+        ("offers", "is_default"),
+        ("offers", "USAGE"),
+        ("track-offers", "Usage"),
+    ],
+)
+def test_every_resource_refuses_wrongly_spelled_attributes(
+    api, catalogue, resource_type, name
+):
+    body = create_body(resource_type, catalogue, attributes={name: "x"})
+    before = snapshot()
+
+    response = api.post(f"/api/v1/{resource_type}", body)
+
+    assert response.status_code == 422
+    assert errors_of(response)[0]["code"] == "unknown_member"
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "name"),
+    [
+        ("products", "release-date"),
+        ("offers", "release-date"),
+        ("offers", "preorder-date"),
+        ("track-offers", "release-date"),
+    ],
+)
+@pytest.mark.parametrize("date", ["2026-02-30", "2026-13-01", "26-01-01", "today"])
+def test_every_date_attribute_refuses_dates_that_do_not_exist(
+    api, catalogue, resource_type, name, date
+):
+    body = create_body(resource_type, catalogue, attributes={name: date})
+    before = snapshot()
+
+    response = api.post(f"/api/v1/{resource_type}", body)
+
+    assert response.status_code == 422
+    assert errors_of(response)[0]["source"] == {"pointer": f"/data/attributes/{name}"}
+    assert snapshot() == before

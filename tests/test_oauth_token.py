@@ -13,6 +13,7 @@ from knox.models import AuthToken
 
 from tests import factories
 from tests.conftest import ApiClient
+from tests.openapi import assert_conforms
 
 pytestmark = pytest.mark.django_db
 
@@ -127,6 +128,32 @@ def test_it_answers_a_body_that_is_not_an_object_with_a_400(db, body):
 
     assert response.status_code == 400
     assert response.json()["message"] == "The body must be a JSON object."
+
+
+def test_it_answers_a_body_over_the_size_limit_with_a_413(db, settings):
+    # Found while reviewing the fuzzing: Django answered an HTML 400 here.
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+
+    response = request_token({"grant_type": "password", "password": "x" * 2000})
+
+    assert response.status_code == 413
+    assert response.json() == {
+        "message": "The body is too large.",
+        "errors": {"body": ["More than 1024 bytes."]},
+    }
+    assert_conforms(response, "post", "/oauth/token")
+
+
+def test_a_throttled_request_is_a_documented_429(writer, settings):
+    # The OpenAPI document did not declare it.
+    settings.LOGIN_ATTEMPTS_PER_MINUTE_PER_ACCOUNT = 1
+    body = {"grant_type": "password", "email": writer.email, "password": "wrong"}
+    request_token(body)
+
+    response = request_token(body)
+
+    assert response.status_code == 429
+    assert_conforms(response, "post", "/oauth/token")
 
 
 def test_it_only_takes_post(db):

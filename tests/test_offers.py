@@ -152,3 +152,46 @@ def test_it_deletes_an_offer_without_track_offers(api):
 
     assert response.status_code == 204
     assert not Offer.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["false", "true", 0, 1, 1.5, [], {}, "no"])
+@pytest.mark.parametrize(
+    "flag", ["download", "on_demand_stream", "non_interactive_stream", "copy_scan"]
+)
+def test_it_rejects_usage_flags_that_are_not_booleans(api, flag, value):
+    offer = factories.offer()
+
+    response = api.patch(
+        f"/api/v1/offers/{offer.pk}", patch_body(offer, usage={flag: value})
+    )
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["source"] == {
+        "pointer": f"/data/attributes/usage/{flag}"
+    }
+    offer.refresh_from_db()
+    assert offer.usage == dict.fromkeys(offer.usage, True)
+
+
+@pytest.mark.parametrize("usage", [[], "copy_scan", False, None, 1])
+def test_it_rejects_usage_that_is_not_an_object(api, usage):
+    product = factories.product()
+
+    response = api.post("/api/v1/offers", offer_body(product, usage=usage))
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["source"] == {
+        "pointer": "/data/attributes/usage"
+    }
+    assert not Offer.objects.exists()
+
+
+@pytest.mark.parametrize("key", ["copyScan", "Copy_Scan", "scan", ""])
+def test_it_rejects_unknown_usage_keys(api, key):
+    product = factories.product()
+
+    response = api.post("/api/v1/offers", offer_body(product, usage={key: False}))
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["detail"].startswith(f"Unknown usage key {key}")
+    assert not Offer.objects.exists()

@@ -1,5 +1,8 @@
 """GET /api/v1/schema: a valid OpenAPI 3 document that says what clients see."""
 
+import json
+import re
+
 import pytest
 from django.core.management import call_command
 from openapi_spec_validator import validate
@@ -123,6 +126,7 @@ def test_filters_and_query_parameters_are_named_as_clients_write_them():
         "filter[copy-scan]",
         "page[number]",
         "page[size]",
+        "page[after]",
         "include",
         "sort",
         "fields[track-offers]",
@@ -217,7 +221,7 @@ def test_operations_ask_for_a_bearer_token_except_the_token_endpoint():
         {"bearerAuth": []}
     ]
     assert token["security"] == []
-    assert set(token["responses"]) == {"200", "400", "405", "422"}
+    assert set(token["responses"]) == {"200", "400", "405", "413", "422", "429"}
 
 
 def test_resource_meta_fields_are_documented_under_meta():
@@ -256,3 +260,40 @@ def test_generation_raises_no_warning(tmp_path):
     )
 
     assert (tmp_path / "schema.yaml").read_text().startswith("openapi: 3.0")
+
+
+def test_links_are_not_declared_as_strict_uris():
+    # Found by fuzzing: page links keep their brackets (?page[number]=2), as
+    # JSON:API writes them, which RFC 3986's "uri" format refuses.
+    link = schemas()["PaginatedTrackOfferList"]["properties"]["links"]
+
+    assert '"format": "uri"' not in json.dumps(document())
+    assert re.match(
+        link["properties"]["next"]["pattern"],
+        "http://testserver/api/v1/track-offers?page[number]=2&page[size]=20",
+    )
+
+
+def test_creates_link_to_what_a_client_does_next_with_the_new_id():
+    new_id = "$response.body#/data/id"
+    products = operation_for("post", "/api/v1/products")["responses"]["201"]["links"]
+    tracks = operation_for("post", "/api/v1/tracks")["responses"]["201"]["links"]
+
+    assert products["products_retrieve"] == {
+        "operationId": "products_retrieve",
+        "parameters": {"path.id": new_id},
+    }
+    assert products["products_partial_update"]["requestBody"] == {
+        "data": {"type": "products", "id": new_id}
+    }
+    assert products["tracks_create"] == {
+        "operationId": "tracks_create",
+        "requestBody": {
+            "data": {
+                "relationships": {
+                    "product": {"data": {"type": "products", "id": new_id}}
+                }
+            }
+        },
+    }
+    assert {"tracks_track_offers_list", "track_offers_create"} <= set(tracks)

@@ -5,6 +5,7 @@ from django.db import connection
 
 from tests import factories
 from tests.documents import BASE, errors_of
+from tests.openapi import assert_conforms, operation_for
 
 pytestmark = pytest.mark.django_db
 
@@ -121,3 +122,17 @@ def test_a_page_number_beyond_any_id_is_rejected(api):
 
     assert response.status_code == 400
     assert errors_of(response)[0]["source"] == {"parameter": "page[number]"}
+
+
+def test_page_after_pages_conform_to_the_openapi_document(api, rows):
+    # The document declared neither page[after] nor the page it answers.
+    path = f"/api/v1/track-offers?page[after]={rows[0].pk}&page[size]=2"
+
+    response = api.get(path)
+
+    assert response.status_code == 200
+    assert_conforms(response, "get", path)
+    assert "page[after]" in {
+        parameter["name"]
+        for parameter in operation_for("get", "/api/v1/track-offers")["parameters"]
+    }

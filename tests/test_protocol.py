@@ -493,3 +493,200 @@ def test_api_answers_are_not_stored_by_caches(api):
     assert ok["Cache-Control"] == "no-store"
     assert missing["Cache-Control"] == "no-store"
     assert ok["X-Content-Type-Options"] == "nosniff"
+
+
+# Hostile query strings and paths, on every list
+
+
+LISTS = [
+    "/api/v1/products",
+    "/api/v1/tracks",
+    "/api/v1/offers",
+    "/api/v1/track-offers",
+    "/api/v1/products/{product}/tracks",
+    "/api/v1/products/{product}/offers",
+    "/api/v1/tracks/{track}/track-offers",
+    "/api/v1/offers/{offer}/track-offers",
+]
+HUGE = 100_000
+
+
+@pytest.fixture
+def catalogue_path():
+    track_offer = factories.track_offer(copy_scan=False)
+
+    def format_path(template: str) -> str:
+        return template.format(
+            product=track_offer.offer.product_id,
+            track=track_offer.track_id,
+            offer=track_offer.offer_id,
+        )
+
+    return format_path
+
+
+def assert_bad_parameter(response, parameter: str) -> None:
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/vnd.api+json"
+    (error,) = errors_of(response)
+    assert error["source"] == {"parameter": parameter}
+
+
+@pytest.mark.parametrize("path", LISTS)
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ("sort=id&sort=-id", "sort"),
+        ("filter[id]=1&filter[id]=1", "filter[id]"),
+        ("page[size]=5&page[size]=5", "page[size]"),
+        ("sort=", "sort"),
+        ("filter[id]=", "filter[id]"),
+        ("page[number]=", "page[number]"),
+        ("include=", "include"),
+        ("=1", ""),
+    ],
+)
+def test_every_list_rejects_repeated_and_empty_parameters(
+    api, catalogue_path, path, query, parameter
+):
+    response = api.get(f"{catalogue_path(path)}?{query}")
+
+    assert_bad_parameter(response, parameter)
+
+
+@pytest.mark.parametrize("path", LISTS)
+@pytest.mark.parametrize(
+    ("parameter", "value"),
+    [
+        ("page[number]", "9" * HUGE),
+        ("page[size]", "9" * HUGE),
+        ("sort", "id," * (HUGE // 3)),
+        ("sort", "x" * HUGE),
+        ("include", "x," * (HUGE // 2)),
+        ("filter[id]", "1," * (HUGE // 2)),
+        ("filter[id]", "9" * HUGE),
+        ("x" * HUGE, "1"),
+    ],
+    ids=[
+        "page-number",
+        "page-size",
+        "sort-repeats",
+        "sort",
+        "include",
+        "ids",
+        "id",
+        "name",
+    ],
+)
+def test_every_list_rejects_huge_parameters(
+    api, catalogue_path, path, parameter, value
+):
+    response = api.get(f"{catalogue_path(path)}?{parameter}={value}")
+
+    assert_bad_parameter(response, parameter)
+
+
+@pytest.mark.parametrize(
+    ("path", "parameter"),
+    [
+        ("/api/v1/products", "filter[upc-code]"),
+        ("/api/v1/tracks", "filter[isrc-code]"),
+    ],
+)
+def test_text_filters_reject_values_longer_than_any_code(api, path, parameter):
+    response = api.get(f"{path}?{parameter}={'1' * HUGE}")
+
+    assert_bad_parameter(response, parameter)
+    assert errors_of(response)[0]["detail"].startswith("Ensure this value has at most")
+
+
+@pytest.mark.parametrize(
+    ("parameter", "value"),
+    [
+        ("include", "track,offer,track"),
+        ("sort", "id,-id"),
+        ("fields[track-offers]", "usage,usage"),
+    ],
+)
+def test_a_name_listed_twice_is_refused(api, parameter, value):
+    response = api.get(f"/api/v1/track-offers?{parameter}={value}")
+
+    assert_bad_parameter(response, parameter)
+    assert errors_of(response)[0]["detail"].endswith("twice.")
+
+
+@pytest.mark.parametrize("path", LISTS)
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ("filter[id]=%FF", "filter[id]"),
+        ("sort=%C0%AF", "sort"),
+        ("%FF%FE=1", "\ufffd\ufffd"),
+    ],
+)
+def test_every_list_rejects_query_strings_that_are_not_utf_8(
+    api, catalogue_path, path, query, parameter
+):
+    response = api.get(f"{catalogue_path(path)}?{query}")
+
+    assert_bad_parameter(response, parameter)
+
+
+def test_a_text_filter_does_not_search_for_a_replacement_character(api):
+    # Django would quietly turn the byte into U+FFFD and search for that.
+    response = api.get("/api/v1/products?filter[upc-code]=%FF")
+
+    assert_bad_parameter(response, "filter[upc-code]")
+    assert errors_of(response)[0]["detail"] == (
+        "filter[upc-code] is not UTF-8 text once percent-decoded."
+    )
+
+
+@pytest.mark.parametrize("resource", ["products", "tracks", "offers", "track-offers"])
+@pytest.mark.parametrize("method", ["get", "patch", "delete"])
+@pytest.mark.parametrize(
+    "raw_id",
+    ["%FF", "%C3%A9", "abc", "1.5", "-1", "0x10", "9223372036854775808", "9" * 5000],
+)
+def test_every_resource_answers_ids_that_cannot_exist_with_a_404(
+    api, resource, method, raw_id
+):
+    factories.track_offer()
+
+    body = "{}" if method == "patch" else None
+    response = api.request(method, f"/api/v1/{resource}/{raw_id}", body)
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/vnd.api+json"
+    assert TrackOffer.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/%FF",
+        "/api/v1/products/%FF/tracks",
+        "/api/v1/tracks/1/%FF",
+        "/api/v1/offers/%FF/relationships/product",
+        "/api/v1/track-offers/1/relationships/%FF",
+    ],
+)
+def test_paths_that_are_not_utf_8_are_a_jsonapi_404(api, path):
+    factories.track_offer()
+
+    response = api.get(path)
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/vnd.api+json"
+
+
+@pytest.mark.parametrize("query", ["include=track", "page[size]=5", "sort=id", "x=1"])
+def test_relationship_urls_take_no_query_parameters(api, query):
+    # They used to ignore every parameter, unknown ones included.
+    track_offer = factories.track_offer()
+
+    response = api.get(
+        f"/api/v1/offers/{track_offer.offer_id}/relationships/track-offers?{query}"
+    )
+
+    assert_bad_parameter(response, query.split("=")[0])

@@ -17,6 +17,14 @@ def normalize_isrc(value: str) -> str:
     return value.replace("-", "").replace(" ", "").upper()
 
 
+def shown(value: str) -> str:
+    """Return a value as error messages quote it: long ones cut short.
+
+    An error must not send a 10 MB attribute back to the client.
+    """
+    return value if len(value) <= 32 else f"{value[:32]}..."
+
+
 def validate_isrc(value: str) -> None:
     if not ISRC_PATTERN.fullmatch(value):
         raise ValidationError(
@@ -24,7 +32,7 @@ def validate_isrc(value: str) -> None:
             "or digits (registrant), 2 digits (year) and 5 digits, "
             "e.g. USRC17607839.",
             code="invalid_isrc",
-            params={"value": value},
+            params={"value": shown(value)},
         )
 
 
@@ -42,7 +50,7 @@ def validate_upc(value: str) -> None:
         raise ValidationError(
             "%(value)s is not a UPC: expected 12 or 13 digits.",
             code="invalid_upc",
-            params={"value": value},
+            params={"value": shown(value)},
         )
     if gs1_check_digit(value[:-1]) != int(value[-1]):
         raise ValidationError(

@@ -8,7 +8,8 @@ from tracks.models import Product, Track
 
 
 class ProductFilterSet(ResourceFilterSet):
-    upc_code = django_filters.CharFilter()
+    # A longer value matches nothing: it is a mistake, answered with a 400.
+    upc_code = django_filters.CharFilter(max_length=13)
 
     class Meta:
         model = Product
@@ -30,7 +31,7 @@ class TrackFilterForm(forms.Form):
 
 class TrackFilterSet(ResourceFilterSet):
     product_id = IdListFilter(field_name="product_id")
-    isrc_code = django_filters.CharFilter(method="filter_isrc")
+    isrc_code = django_filters.CharFilter(method="filter_isrc", max_length=20)
     offer_id = IdListFilter(method="filter_offer")
     copy_scan = StrictBooleanFilter(method="applied_by_filter_offer")
 
