@@ -1,0 +1,62 @@
+"""The memoized name formatting gives what DJA and inflection give uncached."""
+
+import inflection
+import pytest
+from rest_framework_json_api import utils
+
+from jsonapi import speed
+
+NAMES = [
+    "track_offer",
+    "TrackOffer",
+    "trackOffer",
+    "track-offers",
+    "release_date",
+    "effective_usage",
+    "copy_scan",
+    "offer",
+    "person",
+    "status",
+]
+
+
+def test_the_string_functions_are_memoized():
+    for function in (utils.format_value, inflection.pluralize, inflection.underscore):
+        assert hasattr(function, "cache_info")
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize(
+    "format_type", ["dasherize", "camelize", "capitalize", "underscore", None]
+)
+def test_format_value_is_unchanged(name, format_type):
+    original = utils.format_value.__wrapped__
+
+    assert utils.format_value(name, format_type) == original(name, format_type)
+    # A second call answers from the cache, the same.
+    assert utils.format_value(name, format_type) == original(name, format_type)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_inflections_are_unchanged(name):
+    for function in (
+        inflection.pluralize,
+        inflection.singularize,
+        inflection.underscore,
+        inflection.dasherize,
+    ):
+        assert function(name) == function.__wrapped__(name)
+    assert inflection.camelize(name, False) == inflection.camelize.__wrapped__(
+        name, False
+    )
+
+
+def test_resource_types_are_unchanged():
+    assert utils.format_resource_type("TrackOffer") == "track-offers"
+    assert utils.format_resource_type("Person") == "people"
+
+
+def test_memoizing_twice_wraps_once():
+    speed.memoize_inflection()
+
+    assert not hasattr(utils.format_value.__wrapped__, "cache_info")
