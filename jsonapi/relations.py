@@ -6,11 +6,16 @@ are told the type, so a page of resources renders its linkage from the
 foreign key columns alone.
 """
 
-from rest_framework.relations import PKOnlyObject
+from rest_framework.relations import (
+    Hyperlink,
+    HyperlinkedIdentityField,
+    PKOnlyObject,
+)
 from rest_framework_json_api.relations import ResourceRelatedField, SkipDataMixin
 from rest_framework_json_api.utils import format_field_name
 
 from jsonapi.exceptions import Conflict, RelatedNotFound
+from jsonapi.links import resource_url
 
 MAX_ID = 2**63 - 1
 
@@ -27,6 +32,15 @@ class TypedRelatedField(ResourceRelatedField):
 
     def to_representation(self, value: PKOnlyObject) -> dict:
         return {"type": self.resource_type, "id": str(value.pk)}
+
+    def get_url(self, name: str, view_name: str, kwargs: dict, request):
+        """The relationship's self or related link, without a resolver pass."""
+        if request is None or set(kwargs) != {"pk", "related_field"}:
+            return super().get_url(name, view_name, kwargs, request)
+        url = resource_url(
+            request, view_name, kwargs["pk"], related_field=kwargs["related_field"]
+        )
+        return Hyperlink(url, name)
 
     def to_internal_value(self, data: dict):
         pointer = f"/data/relationships/{format_field_name(self.field_name)}/data"
@@ -52,3 +66,12 @@ class LinksOnlyField(SkipDataMixin, TypedRelatedField):
 
     def __init__(self, resource_type: str, **kwargs) -> None:
         super().__init__(resource_type, read_only=True, **kwargs)
+
+
+class ResourceLinkField(HyperlinkedIdentityField):
+    """The resource's own link (``links.self``), without a resolver pass."""
+
+    def get_url(self, obj, view_name: str, request, format):
+        if request is None or format is not None or self.lookup_url_kwarg != "pk":
+            return super().get_url(obj, view_name, request, format)
+        return resource_url(request, view_name, getattr(obj, self.lookup_field))
