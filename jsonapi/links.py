@@ -32,23 +32,19 @@ def resource_url(request, view_name: str, pk: int, **extra: str) -> str:
     part of the cached template, so they must come from code, not clients.
     """
     if not isinstance(pk, int):
-        path = reverse(view_name, kwargs={"pk": pk, **extra})
-    else:
-        template = _template(
+        return request.build_absolute_uri(
+            reverse(view_name, kwargs={"pk": pk, **extra})
+        )
+    # Each request keeps the templates it used, with its scheme and host in
+    # front: the script prefix and URLconf are thread-locals, slow to read
+    # a hundred times per page.
+    templates = getattr(request, "_resource_link_templates", None)
+    if templates is None:
+        templates = request._resource_link_templates = {}
+    key = (view_name, *extra.items())
+    if key not in templates:
+        path = _template(
             view_name, tuple(sorted(extra.items())), get_script_prefix(), get_urlconf()
         )
-        path = template.replace(MARKER, str(pk))
-    return base_url(request) + path
-
-
-def base_url(request) -> str:
-    """Return ``scheme://host`` of the request, worked out once per request.
-
-    ``build_absolute_uri()`` checks the host against ALLOWED_HOSTS and
-    re-quotes the path on every call; the paths here are already quoted.
-    """
-    base = getattr(request, "_resource_link_base", None)
-    if base is None:
-        base = request.build_absolute_uri("/")[:-1]
-        request._resource_link_base = base
-    return base
+        templates[key] = request.build_absolute_uri("/")[:-1] + path
+    return templates[key].replace(MARKER, str(pk))
