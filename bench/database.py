@@ -2,7 +2,8 @@
 
 Run inside Django (``python -m bench.database``, bench settings in the
 environment); prints one JSON object with what the harness needs: a token,
-an admin session, and the ids its scenarios use.
+an admin session, and the ids its scenarios use. With ``--small``, a
+catalogue of 2,000 tracks for the load test, and no ids.
 """
 
 import json
@@ -32,6 +33,7 @@ from trackoffers.models import TrackOffer  # noqa: E402
 from tracks.models import Product  # noqa: E402
 
 CATALOGUE = {"tracks": 100_000, "offers_per_product": 10, "override_share": 1}
+SMALL_CATALOGUE = {"tracks": 2_000, "offers_per_product": 2, "override_share": 0.5}
 BIG_PRODUCT_TRACKS = 10_000
 BENCH_USER = "bench"
 DEEP_PAGE = 5_000
@@ -54,6 +56,12 @@ def build() -> None:
     if big_offer() is None:
         seeding.seed_product(tracks=BIG_PRODUCT_TRACKS, override_share=0.5, seed=1)
         vacuum()
+
+
+def build_small() -> None:
+    call_command("migrate", "--no-input", verbosity=0)
+    if not TrackOffer.objects.exists():
+        seeding.seed_catalogue(**SMALL_CATALOGUE)
 
 
 def vacuum() -> None:
@@ -137,7 +145,11 @@ def fixtures() -> dict:
 
 
 def main() -> None:
-    build()
+    small = "--small" in sys.argv[1:]
+    if small:
+        build_small()
+    else:
+        build()
     user = bench_user()
     # One token per run, and none left over from earlier runs.
     tokens.revoke_all(user)
@@ -147,8 +159,9 @@ def main() -> None:
         "session": admin_session(user),
         "username": BENCH_USER,
         "password": BENCH_PASSWORD,
-        **fixtures(),
     }
+    if not small:
+        info.update(fixtures())
     connection.close()
     json.dump(info, sys.stdout)
 

@@ -45,6 +45,7 @@ REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
 # One connection per sync worker, each on its own wrk thread (the write
 # scripts keep per-thread state).
 CONNECTIONS = 2
+WORKERS = 2
 WARM_UP_SECONDS = 1
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 # Targets of issue 5, checked at the end.
@@ -176,20 +177,20 @@ def main() -> int:
     return 0
 
 
-def bench_environment() -> dict[str, str]:
+def bench_environment(database_url: str = DATABASE_URL) -> dict[str, str]:
     """Production settings, served on plain HTTP on the loopback."""
     env = dict(os.environ)
     env.update(
-        DATABASE_URL=DATABASE_URL,
+        DATABASE_URL=database_url,
         DJANGO_SETTINGS_MODULE="config.settings",
         DEBUG="false",
         SECRET_KEY="bench-only-secret-never-used-outside-the-loopback",
         SECURE_SSL_REDIRECT="false",
         ALLOWED_HOSTS=HOST,
-        WEB_CONCURRENCY="2",
+        WEB_CONCURRENCY=str(WORKERS),
         # A worker replaced mid-run would take its CPU time with it.
         GUNICORN_MAX_REQUESTS="0",
-        FLOOR_DATABASE_URL=DATABASE_URL,
+        FLOOR_DATABASE_URL=database_url,
     )
     return env
 
@@ -260,11 +261,10 @@ class serve:
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 raise SystemExit(f"{self.name} did not start: see {LOGS}")
-            try:
-                socket.create_connection((HOST, port), timeout=1).close()
+            # The master listens before it forks: wait for both workers too.
+            if len(children(process.pid)) >= WORKERS and accepts(port):
                 return self.server
-            except OSError:
-                time.sleep(0.2)
+            time.sleep(0.2)
         process.terminate()
         raise SystemExit(f"{self.name} did not start within 30 s")
 
@@ -273,9 +273,17 @@ class serve:
         self.server.process.wait(timeout=30)
 
 
-def serve_app(env: dict[str, str]) -> serve:
+def accepts(port: int) -> bool:
+    try:
+        socket.create_connection((HOST, port), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+def serve_app(env: dict[str, str], name: str = "app") -> serve:
     return serve(
-        "app",
+        name,
         [
             BIN / "gunicorn",
             "--config=config/gunicorn.py",
@@ -292,7 +300,7 @@ def serve_floor(env: dict[str, str]) -> serve:
         "floor",
         [
             BIN / "gunicorn",
-            "--workers=2",
+            f"--workers={WORKERS}",
             "--worker-class=sync",
             "--no-control-socket",
             "bench.floor:application",
@@ -562,17 +570,23 @@ def process_cpu(pid: int, *, with_children: bool = False) -> float:
 def tree_cpu(master: int) -> float:
     """Return the CPU seconds of a gunicorn master and its live workers."""
     total = process_cpu(master, with_children=True)
+    return total + sum(process_cpu(pid) for pid in children(master))
+
+
+def children(parent: int) -> set[int]:
+    """Return the ids of the live child processes of ``parent``."""
+    found = set()
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat") as stat:
-                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+                ppid = int(stat.read().rsplit(")", 1)[1].split()[1])
         except (FileNotFoundError, ProcessLookupError):
             continue
-        if parent == master:
-            total += process_cpu(int(entry))
-    return total
+        if ppid == parent:
+            found.add(int(entry))
+    return found
 
 
 def backend_cpu(monitor) -> dict[int, float]:
