@@ -199,8 +199,11 @@ class Request:
         )
         where, args = "", []
         if "filter[offer-id]" in self.params:
-            where = " WHERE o.offer_id = ANY(%s)"
-            args.append([int(i) for i in self.params["filter[offer-id]"].split(",")])
+            # IN, as Django writes it: the planner walks the (offer_id, id)
+            # index for "IN (1)", not for "= ANY('{1}')".
+            ids = [int(i) for i in self.params["filter[offer-id]"].split(",")]
+            where = f" WHERE o.offer_id IN ({', '.join(['%s'] * len(ids))})"
+            args += ids
         count_sql = f"SELECT COUNT(*) FROM trackoffers_trackoffer o{where}"
         rows, meta, links = self.page(sql, where, args, count_sql, "o.id")
         document = {
