@@ -60,3 +60,22 @@ def test_memoizing_twice_wraps_once():
     speed.memoize_inflection()
 
     assert not hasattr(utils.format_value.__wrapped__, "cache_info")
+
+
+@pytest.mark.django_db
+def test_a_request_without_filters_builds_no_filterset(api, monkeypatch):
+    from trackoffers.filters import TrackOfferFilterSet
+
+    built = []
+    original = TrackOfferFilterSet.__init__
+
+    def spy(self, *args, **kwargs):
+        built.append(kwargs["data"])
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(TrackOfferFilterSet, "__init__", spy)
+
+    assert api.get("/api/v1/track-offers?page[size]=5").status_code == 200
+    assert built == []
+    assert api.get("/api/v1/track-offers?filter[offer-id]=1").status_code == 200
+    assert len(built) == 1
