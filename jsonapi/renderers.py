@@ -84,6 +84,18 @@ class JSONAPIRenderer(JSONRenderer, _DocumentFinish):
         return format_field_names(relationships)
 
     @classmethod
+    def extract_included(
+        cls, fields, resource, resource_instance, included_resources, included_cache
+    ):
+        # DJA looks through every field of every row even when nothing is
+        # to be included.
+        if not included_resources:
+            return
+        super().extract_included(
+            fields, resource, resource_instance, included_resources, included_cache
+        )
+
+    @classmethod
     def _filter_sparse_fields(cls, serializer, fields, resource_name):
         """Keep the fields named in ``fields[TYPE]``, spelled as clients do.
 
