@@ -227,10 +227,22 @@ def prepare(env: dict[str, str]) -> dict:
         check=True,
         stdout=subprocess.PIPE,
     ).stdout
-    fixtures = json.loads(output)
-    fixtures["patch_ids"] = ",".join(map(str, fixtures["patch_track_offers"]))
-    fixtures["free_track_ids"] = ",".join(map(str, fixtures["free_tracks"]))
-    return fixtures
+    return json.loads(output)
+
+
+def write_targets(fixtures: dict, server: Server, app: Server) -> dict:
+    """Return the rows and tracks a server's write scenarios use.
+
+    The service and the floor get rows of their own: a create the service
+    was still finishing when wrk stopped must not clash with the floor's.
+    """
+    start = 0 if server is app else CONNECTIONS
+    rows = fixtures["patch_track_offers"][start : start + CONNECTIONS]
+    tracks = fixtures["free_tracks"][start : start + CONNECTIONS]
+    return {
+        "patch_ids": ",".join(map(str, rows)),
+        "free_track_ids": ",".join(map(str, tracks)),
+    }
 
 
 def free_port() -> int:
@@ -518,7 +530,8 @@ def drive(
             f"http://{server.host}{scenario.path.format(**fixtures)}",
         ]
         if scenario.args:
-            command += ["--", *(arg.format(**fixtures) for arg in scenario.args)]
+            values = {**fixtures, **write_targets(fixtures, server, app)}
+            command += ["--", *(arg.format(**values) for arg in scenario.args)]
         app_before = tree_cpu(server.process.pid)
         db_before = backend_cpu(monitor)
         output = subprocess.run(
