@@ -6,6 +6,8 @@ the resource does not have, a 403 for relationships that cannot change, and
 error objects whose pointers name the offending member.
 """
 
+import copy
+
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.settings import api_settings
 from rest_framework_json_api.serializers import ModelSerializer
@@ -16,6 +18,9 @@ from jsonapi.exceptions import Forbidden, UnprocessableEntity, error_object
 from jsonapi.parsers import RAW_ATTRIBUTES, RAW_RELATIONSHIPS
 from jsonapi.relations import TypedRelatedField
 
+# The unbound fields of each serializer class, as ModelSerializer builds them.
+_FIELDS: dict[type, dict] = {}
+
 
 class ResourceSerializer(ModelSerializer):
     def __init_subclass__(cls, **kwargs) -> None:
@@ -23,12 +28,22 @@ class ResourceSerializer(ModelSerializer):
         registry.register(cls.Meta.resource_name, cls)
 
     def get_fields(self) -> dict:
-        fields = super().get_fields()
-        for name, field in fields.items():
-            field.error_messages["required"] = (
-                f"The {format_field_name(name)} field is required."
-            )
-        return fields
+        """Return the fields, worked out from the model once per class.
+
+        ModelSerializer derives them again for every serializer instance,
+        and DJA makes an instance for every included resource of a page.
+        Each instance gets shallow copies of unbound fields, which it then
+        binds to itself; nothing a field holds changes after that.
+        """
+        cls = type(self)
+        if cls not in _FIELDS:
+            fields = super().get_fields()
+            for name, field in fields.items():
+                field.error_messages["required"] = (
+                    f"The {format_field_name(name)} field is required."
+                )
+            _FIELDS[cls] = fields
+        return {name: copy.copy(field) for name, field in _FIELDS[cls].items()}
 
     def is_valid(self, *, raise_exception: bool = False) -> bool:
         self.check_member_names()

@@ -79,3 +79,18 @@ def test_a_request_without_filters_builds_no_filterset(api, monkeypatch):
     assert built == []
     assert api.get("/api/v1/track-offers?filter[offer-id]=1").status_code == 200
     assert len(built) == 1
+
+
+def test_each_serializer_gets_its_own_bound_fields():
+    from trackoffers.serializers import TrackOfferSerializer
+
+    first, second = TrackOfferSerializer(), TrackOfferSerializer()
+
+    for name in ("usage", "track", "created_at"):
+        assert first.fields[name] is not second.fields[name]
+        assert first.fields[name].parent is first
+        assert second.fields[name].parent is second
+    assert first.fields["track"].error_messages["required"] == (
+        "The track field is required."
+    )
+    assert list(first.fields) == list(second.fields)
