@@ -51,6 +51,8 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 # Targets of issue 5, checked at the end.
 MIN_RATIO = 0.3
 CPU_TARGETS_MS = {"list page 1": 4.0, "get one": 2.5}
+# An HTTP answer: status, headers, body.
+Answer = tuple[int, dict, bytes]
 
 
 @dataclass(frozen=True)
@@ -326,7 +328,7 @@ def serve_floor(env: dict[str, str]) -> serve:
 
 def request(
     server: Server, method: str, path: str, headers: dict, body: dict | None = None
-) -> tuple[int, dict, bytes]:
+) -> Answer:
     connection = http.client.HTTPConnection(HOST, server.port, timeout=30)
     try:
         payload = None if body is None else json.dumps(body)
@@ -346,8 +348,13 @@ def api_headers(fixtures: dict, host: str) -> dict:
     }
 
 
-def check_equivalent(app: Server, floor: Server, scenario: Scenario, fixtures: dict):
-    """Fail unless the floor answers the scenario as the service does."""
+def check_equivalent(
+    app: Server, floor: Server, scenario: Scenario, fixtures: dict
+) -> bool:
+    """Fail unless the floor answers the scenario as the service does.
+
+    Return whether the two bodies are the same bytes, too.
+    """
     headers = api_headers(fixtures, app.host)
     if scenario.method == "GET":
         path = scenario.path.format(**fixtures)
@@ -384,15 +391,15 @@ def normalized(body: bytes, masked: tuple[str, ...]) -> dict:
     if masked and "created-at" in masked:
         resource_id = document["data"]["id"]
         document = json.loads(body.decode().replace(resource_id, "ID"))
-    for resource in [document["data"]]:
-        for name in masked:
-            resource["attributes"][name] = "*"
+    for name in masked:
+        document["data"]["attributes"][name] = "*"
     return document
 
 
-def patch_and_restore(server: Server, headers: dict, fixtures: dict):
+def patch_and_restore(server: Server, headers: dict, fixtures: dict) -> Answer:
     pk = fixtures["patch_track_offers"][0]
     path = f"/api/v1/track-offers/{pk}"
+    # The second PATCH puts the row back, so both servers start alike.
     answers = [
         request(server, "PATCH", path, headers, patch_body(pk, value))
         for value in (False, True)
@@ -410,7 +417,7 @@ def patch_body(pk: int, copy_scan: bool) -> dict:
     }
 
 
-def create_and_delete(server: Server, headers: dict, fixtures: dict):
+def create_and_delete(server: Server, headers: dict, fixtures: dict) -> Answer:
     body = {
         "data": {
             "type": "track-offers",
@@ -433,7 +440,9 @@ def create_and_delete(server: Server, headers: dict, fixtures: dict):
 # Timing
 
 
-def benchmark(app: Server, floor: Server, fixtures: dict, monitor) -> dict:
+def benchmark(
+    app: Server, floor: Server, fixtures: dict, monitor: psycopg.Connection
+) -> dict:
     active, missing, identical = [], [], {}
     for scenario in SCENARIOS:
         if scenario.admin:
@@ -556,7 +565,7 @@ def drive(
     )
 
 
-def reset_writes(monitor, fixtures: dict) -> None:
+def reset_writes(monitor: psycopg.Connection, fixtures: dict) -> None:
     # A run may stop between a create and its delete: the next create on
     # the same track would then clash.
     monitor.execute(
@@ -602,7 +611,7 @@ def children(parent: int) -> set[int]:
     return found
 
 
-def backend_cpu(monitor) -> dict[int, float]:
+def backend_cpu(monitor: psycopg.Connection) -> dict[int, float]:
     """Return the CPU seconds of each backend connected to the bench database."""
     pids = monitor.execute(
         "SELECT pid FROM pg_stat_activity"
