@@ -94,3 +94,21 @@ def test_each_serializer_gets_its_own_bound_fields():
         "The track field is required."
     )
     assert list(first.fields) == list(second.fields)
+
+
+def test_timestamps_are_written_in_utc_whatever_the_current_time_zone():
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from jsonapi.serializers import UTCDateTimeField
+
+    moment = datetime(2026, 4, 20, 12, 30, 0, 5, tzinfo=ZoneInfo("Europe/Paris"))
+
+    with timezone.override("America/New_York"):
+        written = UTCDateTimeField().to_representation(moment)
+
+    assert written == "2026-04-20T10:30:00.000005Z"
+    assert UTCDateTimeField().to_representation(moment.astimezone(UTC)) == written
+    assert UTCDateTimeField().to_representation(None) is None
