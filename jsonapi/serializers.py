@@ -73,6 +73,15 @@ class ResourceSerializer(ModelSerializer):
             _FIELDS[cls] = fields
         return {name: copy.copy(field) for name, field in _FIELDS[cls].items()}
 
+    @property
+    def _readable_fields(self) -> list:
+        # DJA works the sparse fieldset out again for every row a list
+        # serializer renders; it depends only on this serializer's fields
+        # and request, which do not change.
+        if "_readable_fields_cache" not in self.__dict__:
+            self.__dict__["_readable_fields_cache"] = list(super()._readable_fields)
+        return self.__dict__["_readable_fields_cache"]
+
     def is_valid(self, *, raise_exception: bool = False) -> bool:
         self.check_member_names()
         if super().is_valid():
