@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_ENV := DEBUG=1 DATABASE_URL=
 
-.PHONY: install demo serve test lint format migrations-check clean
+.PHONY: install demo serve test lint format migrations-check bench loadtest wrk clean
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,15 @@ format: install
 
 migrations-check: install
 	SECRET_KEY=check $(BIN)/python manage.py makemigrations --check --dry-run
+
+wrk:
+	command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
+
+bench: install wrk  ## Service vs bare floor on 1,000,000 track offers (PostgreSQL)
+	$(BIN)/python -m bench.harness
+
+loadtest: install  ## 16 clients for 60 s, then a PostgreSQL restart under load
+	$(BIN)/python -m bench.loadtest
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

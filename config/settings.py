@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "rest_framework_json_api",
     "django_filters",
     "knox",
+    "jsonapi",
     "accounts",
     "tracks",
     "offers",

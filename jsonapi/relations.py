@@ -6,11 +6,12 @@ are told the type, so a page of resources renders its linkage from the
 foreign key columns alone.
 """
 
-from rest_framework.relations import PKOnlyObject
+from rest_framework.relations import HyperlinkedIdentityField, PKOnlyObject
 from rest_framework_json_api.relations import ResourceRelatedField, SkipDataMixin
-from rest_framework_json_api.utils import format_field_name
+from rest_framework_json_api.utils import format_field_name, format_link_segment
 
 from jsonapi.exceptions import Conflict, RelatedNotFound
+from jsonapi.links import resource_url
 
 MAX_ID = 2**63 - 1
 
@@ -41,6 +42,31 @@ class TypedRelatedField(ResourceRelatedField):
     def to_representation(self, value: PKOnlyObject) -> dict:
         return {"type": self.resource_type, "id": str(value.pk)}
 
+    def get_links(self, obj=None, lookup_field: str = "pk") -> dict:
+        """The relationship's self and related links, without a resolver pass.
+
+        The same links as DJA's, which reverses two URLs for every row.
+        """
+        request = self.context.get("request")
+        if (
+            obj is None
+            or request is None
+            or lookup_field != "pk"
+            or self.related_link_url_kwarg != "pk"
+        ):
+            return super().get_links(obj, lookup_field)
+        segment = format_link_segment(self.field_name)
+        links = {}
+        for name, view_name in (
+            ("self", self.self_link_view_name),
+            ("related", self.related_link_view_name),
+        ):
+            if view_name:
+                links[name] = resource_url(
+                    request, view_name, obj.pk, related_field=segment
+                )
+        return links
+
     def to_internal_value(self, data: dict):
         pointer = f"/data/relationships/{format_field_name(self.field_name)}/data"
         if data["type"] != self.resource_type:
@@ -66,3 +92,12 @@ class LinksOnlyField(SkipDataMixin, TypedRelatedField):
 
     def __init__(self, resource_type: str, **kwargs) -> None:
         super().__init__(resource_type, read_only=True, **kwargs)
+
+
+class ResourceLinkField(HyperlinkedIdentityField):
+    """The resource's own link (``links.self``), without a resolver pass."""
+
+    def get_url(self, obj, view_name: str, request, format):
+        if request is None or format is not None or self.lookup_url_kwarg != "pk":
+            return super().get_url(obj, view_name, request, format)
+        return resource_url(request, view_name, getattr(obj, self.lookup_field))

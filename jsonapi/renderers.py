@@ -2,10 +2,16 @@
 
 from rest_framework import renderers
 from rest_framework.settings import api_settings
+from rest_framework_json_api.relations import SkipDataMixin
 from rest_framework_json_api.renderers import JSONRenderer
-from rest_framework_json_api.utils import undo_format_field_name
+from rest_framework_json_api.utils import (
+    format_field_names,
+    is_relationship_field,
+    undo_format_field_name,
+)
 
 from jsonapi import JSONAPI_OBJECT
+from jsonapi.relations import TypedRelatedField
 
 
 class _DocumentFinish(renderers.JSONRenderer):
@@ -44,6 +50,50 @@ class JSONAPIRenderer(JSONRenderer, _DocumentFinish):
     def render_errors(self, data, accepted_media_type=None, renderer_context=None):
         # The exception handler already built the whole error document.
         return _DocumentFinish.render(self, data, accepted_media_type, renderer_context)
+
+    @classmethod
+    def extract_relationships(cls, fields, resource, resource_instance):
+        """Return the relationships object of one resource.
+
+        DJA's version tries a dozen kinds of field and works out each one's
+        resource type again for every row. This API's relationships are all
+        TypedRelatedFields, whose links and linkage are known directly; any
+        other kind of relationship goes to DJA.
+        """
+        if resource_instance is None:
+            return None
+        relationships = {}
+        for name, field in fields.items():
+            if (
+                name == api_settings.URL_FIELD_NAME
+                or field.write_only
+                or not is_relationship_field(field)
+            ):
+                continue
+            if not isinstance(field, TypedRelatedField):
+                return super().extract_relationships(
+                    fields, resource, resource_instance
+                )
+            relationship = {}
+            links = field.get_links(resource_instance, field.related_link_lookup_field)
+            if links:
+                relationship["links"] = links
+            if not isinstance(field, SkipDataMixin):
+                relationship["data"] = resource.get(name)
+            relationships[name] = relationship
+        return format_field_names(relationships)
+
+    @classmethod
+    def extract_included(
+        cls, fields, resource, resource_instance, included_resources, included_cache
+    ):
+        # DJA looks through every field of every row even when nothing is
+        # to be included.
+        if not included_resources:
+            return
+        super().extract_included(
+            fields, resource, resource_instance, included_resources, included_cache
+        )
 
     @classmethod
     def _filter_sparse_fields(cls, serializer, fields, resource_name):

@@ -1,8 +1,9 @@
 """Base views: resource viewsets, related and relationship endpoints."""
 
+import logging
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import PROTECT, Model, UniqueConstraint
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
@@ -19,12 +20,15 @@ from jsonapi.exceptions import (
     Forbidden,
     InvalidQueryParameter,
     MalformedDocument,
+    ServiceUnavailable,
     error_document,
     error_object,
 )
 from jsonapi.parsers import RAW_ATTRIBUTES
 from jsonapi.query import check_query
 from jsonapi.relations import id_from_text
+
+logger = logging.getLogger(__name__)
 
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -57,10 +61,17 @@ class ResourceViewSet(PreloadIncludesMixin, viewsets.ModelViewSet):
     def dispatch(self, request: HttpRequest, *args, **kwargs):
         if request.method in READ_METHODS:
             return super().dispatch(request, *args, **kwargs)
-        with transaction.atomic():
-            response = super().dispatch(request, *args, **kwargs)
-            if response.status_code >= 400:
-                transaction.set_rollback(True)
+        try:
+            with transaction.atomic():
+                response = super().dispatch(request, *args, **kwargs)
+                if response.status_code >= 400:
+                    transaction.set_rollback(True)
+        except (OperationalError, InterfaceError) as exc:
+            # BEGIN or COMMIT failed: the database went away. DRF's error
+            # handling only covers what runs inside the transaction, and
+            # without an acknowledgement the client must retry anyway.
+            logger.warning("Database unavailable: %s", exc)
+            return unavailable()
         return response
 
     def initial(self, request, *args, **kwargs) -> None:
@@ -301,6 +312,14 @@ def jsonapi_response(errors: list[dict], status: int) -> JsonResponse:
         status=status,
         content_type="application/vnd.api+json",
     )
+
+
+def unavailable() -> JsonResponse:
+    """The 503 the exception handler gives for a database outage."""
+    error = ServiceUnavailable()
+    response = jsonapi_response(error.error_objects(), error.status_code)
+    response["Retry-After"] = str(error.retry_after)
+    return response
 
 
 API_PREFIXES = ("/api/", "/oauth/")

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from jsonapi.relations import LinksOnlyField, TypedRelatedField
+from jsonapi.relations import LinksOnlyField, ResourceLinkField, TypedRelatedField
 from jsonapi.serializers import ResourceSerializer
 from offers.fields import UsageField
 from offers.models import Offer
@@ -8,7 +8,7 @@ from tracks.models import Product
 
 
 class OfferSerializer(ResourceSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="offer-detail")
+    url = ResourceLinkField(view_name="offer-detail")
     usage = UsageField(nullable=False)
     product = TypedRelatedField(
         "products",

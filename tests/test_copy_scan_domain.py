@@ -1,7 +1,7 @@
 """The copy-scan domain layer used from the shell, commands, API and admin."""
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from offers.usage import effective_usage
@@ -336,5 +336,35 @@ def test_changes_that_do_not_touch_copy_scan_are_not_recorded():
 
     track_offer.release_date = "2027-01-01"
     track_offer.save()
+
+    assert not CopyScanChange.objects.exists()
+
+
+def test_record_returns_the_change_as_stored():
+    offer = factories.offer(copy_scan=False)
+    track_offer = factories.track_offer(factories.track(offer.product), offer)
+
+    change = CopyScanChange.record(track_offer, previous=None, current=True)
+
+    stored = CopyScanChange.objects.get(pk=change.pk)
+    assert (change.isrc_code, change.was_scanned, change.is_scanned) == (
+        stored.isrc_code,
+        False,
+        True,
+    )
+    assert stored.was_scanned is False
+    assert stored.is_scanned is True
+    assert stored.changed_at == change.changed_at
+    assert (stored.track_id, stored.offer_id) == (track_offer.track_id, offer.pk)
+    assert stored.track_offer_number == track_offer.pk
+    assert (stored.actor, stored.source, stored.user_id) == ("shell", "shell", None)
+
+
+def test_record_refuses_a_track_that_does_not_exist():
+    track_offer = factories.track_offer()
+    track_offer.track_id = 10**9
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CopyScanChange.record(track_offer, previous=None, current=False)
 
     assert not CopyScanChange.objects.exists()

@@ -4,7 +4,7 @@ import logging
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.db import OperationalError
+from django.db import OperationalError, transaction
 from django.test import RequestFactory
 from django.utils import timezone
 from knox.models import AuthToken
@@ -484,6 +484,51 @@ def test_a_database_outage_is_a_503_to_retry(api, monkeypatch):
             }
         ],
     }
+
+
+class FailingAtomic:
+    """The request's transaction, whose BEGIN or COMMIT meets a dead database.
+
+    Only the first transaction opened fails; the ones inside it are real.
+    """
+
+    def __init__(self, fail_on: str) -> None:
+        self.fail_on = fail_on
+        self.real = transaction.atomic
+        self.opened = False
+
+    def __call__(self, *args, **kwargs):
+        if self.opened:
+            return self.real(*args, **kwargs)
+        self.opened = True
+        return self
+
+    def __enter__(self):
+        if self.fail_on == "begin":
+            raise OperationalError("connection refused")
+
+    def __exit__(self, *exc_info):
+        if self.fail_on == "commit":
+            raise OperationalError("server closed the connection unexpectedly")
+
+
+@pytest.mark.parametrize("fail_on", ["begin", "commit"])
+def test_a_write_meeting_a_database_outage_is_a_503_to_retry(api, monkeypatch, fail_on):
+    track_offer = factories.track_offer()
+    monkeypatch.setattr(transaction, "atomic", FailingAtomic(fail_on))
+
+    response = api.delete(f"/api/v1/track-offers/{track_offer.pk}")
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert response["Content-Type"] == "application/vnd.api+json"
+    assert response.json()["errors"] == [
+        {
+            "status": "503",
+            "title": "Service Unavailable",
+            "detail": "The database is unavailable. Try again shortly.",
+        }
+    ]
 
 
 def test_api_answers_are_not_stored_by_caches(api):

@@ -358,3 +358,22 @@ def test_its_queries_grow_only_with_insert_batches():
     # 1,000 track offers into 5 and 10 INSERTs, and the 100 offers into 2.
     expected = {"postgresql": (8, 8), "sqlite": (8, 22)}[connection.vendor]
     assert (small, large) == expected
+
+
+def test_seed_product_builds_one_product_of_any_size():
+    seed(tracks=50)
+
+    result = seeding.seed_product(tracks=300, offers=2, override_share=0.5, seed=3)
+
+    big = Product.objects.get(tracks__track_number=300)
+    assert (result.products, result.tracks, result.offers) == (1, 300, 2)
+    assert big.tracks.count() == 300
+    assert list(big.offers.values_list("is_default", flat=True)) == [True, False]
+    assert TrackOffer.objects.filter(offer__product=big).count() == 300
+    assert result.track_offers == 300
+    assert Track.objects.values("isrc_code").distinct().count() == 350
+
+
+def test_seed_product_refuses_arguments_out_of_range():
+    with pytest.raises(seeding.SeedArgumentError):
+        seeding.seed_product(tracks=0)

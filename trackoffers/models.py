@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models.functions import Coalesce
+from django.db import IntegrityError, connections, models, router
+from django.utils import timezone
 
 from offers.models import Offer
 from offers.usage import USAGE_FLAGS, effective_usage
@@ -221,27 +221,100 @@ class CopyScanChange(models.Model):
     ) -> "CopyScanChange":
         """Record a change of one track offer's copy-scan override.
 
-        One INSERT: the ISRC and the offer's flag are read by subqueries of
-        that statement.
+        One INSERT, which reads the ISRC and the offer's flag itself. It is
+        written out once per database vendor: compiled by the ORM on every
+        call, its subqueries cost a third of a PATCH's CPU. Raises
+        IntegrityError if the track or offer does not exist.
         """
         actor = current_actor()
-        offer_flag = Offer.objects.filter(pk=track_offer.offer_id).values("copy_scan")
-        return cls.objects.create(
+        user = actor.user if actor.user and actor.user.is_authenticated else None
+        change = cls(
+            changed_at=timezone.now(),
             track_id=track_offer.track_id,
             offer_id=track_offer.offer_id,
-            isrc_code=models.Subquery(
-                Track.objects.filter(pk=track_offer.track_id).values("isrc_code")
-            ),
             offer_number=track_offer.offer_id,
             track_offer_number=track_offer.pk,
             previous_override=previous,
             new_override=current,
-            was_scanned=Coalesce(models.Value(previous), models.Subquery(offer_flag)),
-            is_scanned=Coalesce(models.Value(current), models.Subquery(offer_flag)),
-            user=actor.user if actor.user and actor.user.is_authenticated else None,
+            user=user,
             actor=actor.name,
             source=actor.source,
         )
+        connection = connections[router.db_for_write(cls)]
+        changed_at = cls._meta.get_field("changed_at").get_db_prep_value(
+            change.changed_at, connection
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _record_sql(connection),
+                {
+                    "changed_at": changed_at,
+                    "track": change.track_id,
+                    "offer": change.offer_id,
+                    "track_offer": change.track_offer_number,
+                    "previous": previous,
+                    "current": current,
+                    "user": change.user_id,
+                    "actor": change.actor,
+                    "source": change.source,
+                },
+            )
+            row = cursor.fetchone()
+        if row is None:
+            raise IntegrityError(
+                f"No track {change.track_id} or offer {change.offer_id} to record."
+            )
+        change.pk, change.isrc_code = row[0], row[1]
+        # SQLite returns booleans as integers.
+        change.was_scanned, change.is_scanned = bool(row[2]), bool(row[3])
+        change._state.adding = False
+        change._state.db = connection.alias
+        return change
+
+
+_RECORD_SQL: dict[str, str] = {}
+
+
+def _record_sql(connection) -> str:
+    """Return the INSERT of ``CopyScanChange.record``, for this vendor."""
+    if connection.vendor not in _RECORD_SQL:
+        _RECORD_SQL[connection.vendor] = _write_record_sql(connection.ops.quote_name)
+    return _RECORD_SQL[connection.vendor]
+
+
+def _write_record_sql(quote) -> str:
+    def column(name: str) -> str:
+        return quote(CopyScanChange._meta.get_field(name).column)
+
+    columns = ", ".join(
+        column(name)
+        for name in (
+            "changed_at",
+            "track",
+            "offer",
+            "isrc_code",
+            "offer_number",
+            "track_offer_number",
+            "previous_override",
+            "new_override",
+            "was_scanned",
+            "is_scanned",
+            "user",
+            "actor",
+            "source",
+        )
+    )
+    return (
+        f"INSERT INTO {quote(CopyScanChange._meta.db_table)} ({columns})"
+        " SELECT %(changed_at)s, %(track)s, %(offer)s, t.isrc_code, %(offer)s,"
+        " %(track_offer)s, %(previous)s, %(current)s,"
+        " COALESCE(%(previous)s, o.copy_scan), COALESCE(%(current)s, o.copy_scan),"
+        " %(user)s, %(actor)s, %(source)s"
+        f" FROM {quote(Track._meta.db_table)} t, {quote(Offer._meta.db_table)} o"
+        " WHERE t.id = %(track)s AND o.id = %(offer)s"
+        f" RETURNING {quote('id')}, {column('isrc_code')}, {column('was_scanned')},"
+        f" {column('is_scanned')}"
+    )
 
 
 def scan_label(scanned: bool) -> str:

@@ -155,6 +155,32 @@ def seed_catalogue(
     return result
 
 
+def seed_product(
+    *,
+    tracks: int,
+    offers: int = 1,
+    override_share: float = 0.1,
+    seed: int = 0,
+) -> SeedResult:
+    """Create one synthetic product of ``tracks`` tracks; return the counts.
+
+    For what a catalogue of normal products cannot show: the benchmark's
+    ``copy_scan report`` on an offer of 10,000 tracks, say. Otherwise as
+    ``seed_catalogue``: ``offers`` offers, the first the default, track
+    offers on ``override_share`` of the pairs, codes no row uses yet, one
+    transaction.
+    """
+    _check(tracks, offers, override_share)
+    rng = random.Random(seed)
+    pairs = _PairPicker(rng, tracks * offers, override_share)
+    result = SeedResult()
+    with transaction.atomic():
+        builder = _Builder(rng, _free_codes(seed), offers, pairs)
+        builder.add_product(tracks)
+        builder.write(result)
+    return result
+
+
 def _check(tracks: int, offers_per_product: int, override_share: float) -> None:
     if not 1 <= tracks <= MAX_TRACKS:
         raise SeedArgumentError("tracks", f"must be between 1 and {MAX_TRACKS:,}")

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from jsonapi.relations import TypedRelatedField
+from jsonapi.relations import ResourceLinkField, TypedRelatedField
 from jsonapi.serializers import ResourceSerializer
 from offers.fields import UsageField
 from offers.models import Offer
@@ -9,7 +9,7 @@ from tracks.models import Track
 
 
 class TrackOfferSerializer(ResourceSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="track-offer-detail")
+    url = ResourceLinkField(view_name="track-offer-detail")
     usage = UsageField(nullable=True)
     effective_usage = serializers.SerializerMethodField()
     track = TypedRelatedField(

@@ -1,13 +1,13 @@
 from rest_framework import serializers
 
-from jsonapi.relations import LinksOnlyField, TypedRelatedField
+from jsonapi.relations import LinksOnlyField, ResourceLinkField, TypedRelatedField
 from jsonapi.serializers import ResourceSerializer
 from tracks.codes import normalize_isrc, validate_isrc, validate_upc
 from tracks.models import Product, Track
 
 
 class ProductSerializer(ResourceSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="product-detail")
+    url = ResourceLinkField(view_name="product-detail")
     tracks = LinksOnlyField(
         "tracks",
         self_link_view_name="product-relationships",
@@ -45,7 +45,7 @@ class IsrcField(serializers.CharField):
 
 
 class TrackSerializer(ResourceSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="track-detail")
+    url = ResourceLinkField(view_name="track-detail")
     isrc_code = IsrcField(max_length=20, validators=[validate_isrc])
     product = TypedRelatedField(
         "products",

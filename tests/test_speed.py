@@ -1,0 +1,114 @@
+"""The memoized name formatting gives what DJA and inflection give uncached."""
+
+import inflection
+import pytest
+from rest_framework_json_api import utils
+
+from jsonapi import speed
+
+NAMES = [
+    "track_offer",
+    "TrackOffer",
+    "trackOffer",
+    "track-offers",
+    "release_date",
+    "effective_usage",
+    "copy_scan",
+    "offer",
+    "person",
+    "status",
+]
+
+
+def test_the_string_functions_are_memoized():
+    for function in (utils.format_value, inflection.pluralize, inflection.underscore):
+        assert hasattr(function, "cache_info")
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize(
+    "format_type", ["dasherize", "camelize", "capitalize", "underscore", None]
+)
+def test_format_value_is_unchanged(name, format_type):
+    original = utils.format_value.__wrapped__
+
+    assert utils.format_value(name, format_type) == original(name, format_type)
+    # A second call answers from the cache, the same.
+    assert utils.format_value(name, format_type) == original(name, format_type)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_inflections_are_unchanged(name):
+    for function in (
+        inflection.pluralize,
+        inflection.singularize,
+        inflection.underscore,
+        inflection.dasherize,
+    ):
+        assert function(name) == function.__wrapped__(name)
+    assert inflection.camelize(name, False) == inflection.camelize.__wrapped__(
+        name, False
+    )
+
+
+def test_resource_types_are_unchanged():
+    assert utils.format_resource_type("TrackOffer") == "track-offers"
+    assert utils.format_resource_type("Person") == "people"
+
+
+def test_memoizing_twice_wraps_once():
+    speed.memoize_inflection()
+
+    assert not hasattr(utils.format_value.__wrapped__, "cache_info")
+
+
+@pytest.mark.django_db
+def test_a_request_without_filters_builds_no_filterset(api, monkeypatch):
+    from trackoffers.filters import TrackOfferFilterSet
+
+    built = []
+    original = TrackOfferFilterSet.__init__
+
+    def spy(self, *args, **kwargs):
+        built.append(kwargs["data"])
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(TrackOfferFilterSet, "__init__", spy)
+
+    assert api.get("/api/v1/track-offers?page[size]=5").status_code == 200
+    assert built == []
+    assert api.get("/api/v1/track-offers?filter[offer-id]=1").status_code == 200
+    assert len(built) == 1
+
+
+def test_each_serializer_gets_its_own_bound_fields():
+    from trackoffers.serializers import TrackOfferSerializer
+
+    first, second = TrackOfferSerializer(), TrackOfferSerializer()
+
+    for name in ("usage", "track", "created_at"):
+        assert first.fields[name] is not second.fields[name]
+        assert first.fields[name].parent is first
+        assert second.fields[name].parent is second
+    assert first.fields["track"].error_messages["required"] == (
+        "The track field is required."
+    )
+    assert list(first.fields) == list(second.fields)
+
+
+def test_timestamps_are_written_in_utc_whatever_the_current_time_zone():
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from jsonapi.serializers import UTCDateTimeField
+
+    moment = datetime(2026, 4, 20, 12, 30, 0, 5, tzinfo=ZoneInfo("Europe/Paris"))
+
+    with timezone.override("America/New_York"):
+        written = UTCDateTimeField().to_representation(moment)
+
+    assert written == "2026-04-20T10:30:00.000005Z"
+    assert UTCDateTimeField().to_representation(moment.astimezone(UTC)) == written
+    assert UTCDateTimeField().to_representation(None) is None
