@@ -261,6 +261,7 @@ class serve:
 
     def __enter__(self) -> Server:
         port = free_port()
+        LOGS.mkdir(parents=True, exist_ok=True)
         log = open(LOGS / f"{self.name}.log", "w")
         process = subprocess.Popen(
             [*self.command, f"--bind={HOST}:{port}"],
