@@ -51,6 +51,8 @@ def build() -> None:
             tracks=CATALOGUE["tracks"],
             offers_per_product=CATALOGUE["offers_per_product"],
             override_share=CATALOGUE["override_share"],
+            # stdout carries this script's JSON answer alone.
+            stdout=sys.stderr,
         )
         built = True
     if big_offer() is None:
