@@ -6,12 +6,15 @@ are told the type, so a page of resources renders its linkage from the
 foreign key columns alone.
 """
 
+from collections.abc import Callable
+
+from django.db.models import Model
 from rest_framework.relations import HyperlinkedIdentityField, PKOnlyObject
 from rest_framework_json_api.relations import ResourceRelatedField, SkipDataMixin
 from rest_framework_json_api.utils import format_field_name, format_link_segment
 
 from jsonapi.exceptions import Conflict, RelatedNotFound
-from jsonapi.links import resource_url
+from jsonapi.links import resource_url, url_maker
 
 MAX_ID = 2**63 - 1
 
@@ -42,6 +45,23 @@ class TypedRelatedField(ResourceRelatedField):
     def to_representation(self, value: PKOnlyObject) -> dict:
         return {"type": self.resource_type, "id": str(value.pk)}
 
+    def shortcut(self) -> Callable[[Model], dict | None] | None:
+        """Return a function from a row to its linkage, or None to go DRF's way.
+
+        DRF wraps each row's foreign key in a PKOnlyObject first; a plain
+        ``source`` needs only the key column.
+        """
+        if isinstance(self, SkipDataMixin) or len(self.source_attrs) != 1:
+            return None
+        source = self.source_attrs[0]
+        resource_type = self.resource_type
+
+        def linkage(instance: Model) -> dict | None:
+            pk = instance.serializable_value(source)
+            return None if pk is None else {"type": resource_type, "id": str(pk)}
+
+        return linkage
+
     def get_links(self, obj=None, lookup_field: str = "pk") -> dict:
         """The relationship's self and related links, without a resolver pass.
 
@@ -65,6 +85,36 @@ class TypedRelatedField(ResourceRelatedField):
                 links[name] = resource_url(
                     request, view_name, obj.pk, related_field=segment
                 )
+        return links
+
+    def links_maker(self) -> Callable[[Model], dict] | None:
+        """Return a function from a row to ``get_links(row)``, or None.
+
+        None where ``get_links`` would not take its short cut either.
+        """
+        request = self.context.get("request")
+        if (
+            request is None
+            or self.related_link_lookup_field != "pk"
+            or self.related_link_url_kwarg != "pk"
+        ):
+            return None
+        segment = format_link_segment(self.field_name)
+        makers = [
+            (name, url_maker(request, view_name, related_field=segment))
+            for name, view_name in (
+                ("self", self.self_link_view_name),
+                ("related", self.related_link_view_name),
+            )
+            if view_name
+        ]
+
+        def links(instance: Model) -> dict:
+            pk = instance.pk
+            if not isinstance(pk, int):
+                return self.get_links(instance, "pk")
+            return {name: make(pk) for name, make in makers}
+
         return links
 
     def to_internal_value(self, data: dict):
@@ -96,6 +146,27 @@ class LinksOnlyField(SkipDataMixin, TypedRelatedField):
 
 class ResourceLinkField(HyperlinkedIdentityField):
     """The resource's own link (``links.self``), without a resolver pass."""
+
+    def shortcut(self) -> Callable[[Model], str] | None:
+        """Return a function from a row to its link, or None to go DRF's way."""
+        request = self.context.get("request")
+        if (
+            request is None
+            or self.context.get("format")
+            or self.lookup_url_kwarg != "pk"
+            or self.lookup_field != "pk"
+        ):
+            return None
+        view_name = self.view_name
+        make = url_maker(request, view_name)
+
+        def link(instance: Model) -> str:
+            pk = instance.pk
+            if not isinstance(pk, int):
+                return resource_url(request, view_name, pk)
+            return make(pk)
+
+        return link
 
     def get_url(self, obj, view_name: str, request, format):
         if request is None or format is not None or self.lookup_url_kwarg != "pk":

@@ -1,11 +1,15 @@
 """Render JSON:API documents as the API documentation shows them."""
 
+from collections.abc import Callable
+
 from rest_framework import renderers
+from rest_framework.relations import HyperlinkedIdentityField
 from rest_framework.settings import api_settings
 from rest_framework_json_api.relations import SkipDataMixin
 from rest_framework_json_api.renderers import JSONRenderer
 from rest_framework_json_api.utils import (
-    format_field_names,
+    format_field_name,
+    get_resource_id,
     is_relationship_field,
     undo_format_field_name,
 )
@@ -52,36 +56,55 @@ class JSONAPIRenderer(JSONRenderer, _DocumentFinish):
         return _DocumentFinish.render(self, data, accepted_media_type, renderer_context)
 
     @classmethod
-    def extract_relationships(cls, fields, resource, resource_instance):
-        """Return the relationships object of one resource.
+    def build_json_resource_obj(
+        cls,
+        fields,
+        resource,
+        resource_instance,
+        resource_name,
+        serializer,
+        force_type_resolution=False,
+    ):
+        """Return one resource object: type, id, attributes, relationships...
 
-        DJA's version tries a dozen kinds of field and works out each one's
-        resource type again for every row. This API's relationships are all
-        TypedRelatedFields, whose links and linkage are known directly; any
-        other kind of relationship goes to DJA.
+        DJA sorts every field of every row into attribute, relationship,
+        link or meta, and formats its name, again for each row. That depends
+        only on the serializer's fields and the sparse fieldset, so it is
+        worked out once per request (``_Layout``) and each row only copies
+        values into place.
         """
-        if resource_instance is None:
-            return None
-        relationships = {}
-        for name, field in fields.items():
-            if (
-                name == api_settings.URL_FIELD_NAME
-                or field.write_only
-                or not is_relationship_field(field)
-            ):
-                continue
-            if not isinstance(field, TypedRelatedField):
-                return super().extract_relationships(
-                    fields, resource, resource_instance
-                )
-            relationship = {}
-            links = field.get_links(resource_instance, field.related_link_lookup_field)
-            if links:
-                relationship["links"] = links
-            if not isinstance(field, SkipDataMixin):
-                relationship["data"] = resource.get(name)
-            relationships[name] = relationship
-        return format_field_names(relationships)
+        if force_type_resolution:
+            return super().build_json_resource_obj(
+                fields,
+                resource,
+                resource_instance,
+                resource_name,
+                serializer,
+                force_type_resolution,
+            )
+        layout = _layout(cls, fields, resource_name, serializer)
+        resource_object = {
+            "type": resource_name,
+            "id": get_resource_id(resource_instance, resource),
+        }
+        attributes = {
+            member: resource[name]
+            for name, member in layout.attributes
+            if name in resource
+        }
+        if attributes:
+            resource_object["attributes"] = attributes
+        relationships = layout.relationships(resource, resource_instance)
+        if relationships:
+            resource_object["relationships"] = relationships
+        if layout.url and api_settings.URL_FIELD_NAME in resource:
+            resource_object["links"] = {"self": resource[api_settings.URL_FIELD_NAME]}
+        meta = {
+            member: resource[name] for name, member in layout.meta if name in resource
+        }
+        if meta:
+            resource_object["meta"] = meta
+        return resource_object
 
     @classmethod
     def extract_included(
@@ -112,3 +135,70 @@ class JSONAPIRenderer(JSONRenderer, _DocumentFinish):
             for name, field in fields.items()
             if name in wanted or name == api_settings.URL_FIELD_NAME
         }
+
+
+class _Layout:
+    """Where each field of one serializer goes in its resource objects."""
+
+    def __init__(self, fields: dict, serializer) -> None:
+        self.fields = fields
+        self.attributes: list[tuple[str, str]] = []
+        # (field, member name, whether it renders linkage, links function)
+        self.typed: list[tuple[TypedRelatedField, str, bool, Callable | None]] = []
+        # Set when a relationship is of a kind DJA must render itself.
+        self.other_relationships = False
+        for name, field in fields.items():
+            if name == "id" or name == api_settings.URL_FIELD_NAME:
+                continue
+            if not is_relationship_field(field):
+                self.attributes.append((name, format_field_name(name)))
+            elif field.write_only:
+                continue
+            elif isinstance(field, TypedRelatedField):
+                linkage = not isinstance(field, SkipDataMixin)
+                self.typed.append(
+                    (field, format_field_name(name), linkage, field.links_maker())
+                )
+            else:
+                self.other_relationships = True
+        url_field = fields.get(api_settings.URL_FIELD_NAME)
+        self.url = isinstance(url_field, HyperlinkedIdentityField)
+        meta = getattr(getattr(serializer, "child", serializer), "Meta", None)
+        self.meta = [
+            (name, format_field_name(name)) for name in getattr(meta, "meta_fields", ())
+        ]
+
+    def relationships(self, resource: dict, instance) -> dict | None:
+        if instance is None:
+            return None
+        if self.other_relationships:
+            return JSONRenderer.extract_relationships(self.fields, resource, instance)
+        relationships = {}
+        for field, member, linkage, links_of in self.typed:
+            relationship = {}
+            links = (
+                links_of(instance)
+                if links_of is not None
+                else field.get_links(instance, field.related_link_lookup_field)
+            )
+            if links:
+                relationship["links"] = links
+            if linkage:
+                relationship["data"] = resource.get(field.field_name)
+            relationships[member] = relationship
+        return relationships
+
+
+def _layout(renderer, fields: dict, resource_name: str, serializer) -> _Layout:
+    """Return the layout of ``fields``, kept on the request it renders."""
+    request = serializer.context.get("request")
+    key = (type(getattr(serializer, "child", serializer)), resource_name, *fields)
+    layouts = getattr(request, "_resource_layouts", None)
+    if layouts is None:
+        layouts = {}
+        if request is not None:
+            request._resource_layouts = layouts
+    if key not in layouts:
+        visible = renderer._filter_sparse_fields(serializer, fields, resource_name)
+        layouts[key] = _Layout(visible, serializer)
+    return layouts[key]

@@ -112,3 +112,67 @@ def test_timestamps_are_written_in_utc_whatever_the_current_time_zone():
     assert written == "2026-04-20T10:30:00.000005Z"
     assert UTCDateTimeField().to_representation(moment.astimezone(UTC)) == written
     assert UTCDateTimeField().to_representation(None) is None
+
+
+def test_the_short_utc_format_matches_strftime():
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from jsonapi.serializers import UTC_FORMAT, UTCDateTimeField
+
+    field = UTCDateTimeField()
+    moments = [
+        datetime(2026, 1, 1, tzinfo=UTC),
+        datetime(2026, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+        datetime(1000, 1, 1, 0, 0, 0, 1, tzinfo=UTC),
+        datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC),
+        datetime(2026, 6, 1, 1, 2, 3, 40, tzinfo=timezone(timedelta(hours=-5))),
+    ]
+
+    for moment in moments:
+        expected = moment.astimezone(UTC).strftime(UTC_FORMAT)
+        assert field.to_representation(moment) == expected
+    # Before year 1000 strftime is the authority; the short cut steps aside.
+    early = datetime(999, 3, 4, 5, 6, 7, 8, tzinfo=UTC)
+    assert field.to_representation(early) == early.strftime(UTC_FORMAT)
+
+
+PAGES = [
+    "/api/v1/track-offers",
+    "/api/v1/track-offers?include=track,offer",
+    "/api/v1/track-offers?include=track&fields[tracks]=isrc-code,product",
+    "/api/v1/track-offers?fields[track-offers]=usage,track&include=offer",
+    "/api/v1/track-offers?fields[track-offers]=usage",
+    "/api/v1/track-offers/{track_offer}",
+    "/api/v1/track-offers/{track_offer}?include=offer&fields[offers]=product",
+    "/api/v1/tracks?include=product",
+    "/api/v1/tracks/{track}/track-offers",
+    "/api/v1/offers?include=product",
+    "/api/v1/products",
+    "/api/v1/products/{product}/relationships/tracks",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", PAGES)
+def test_the_short_cuts_render_what_dja_and_drf_render(api, monkeypatch, page):
+    """The cached layout and field short cuts change no byte of a document."""
+    from jsonapi.renderers import JSONAPIRenderer
+    from jsonapi.serializers import ResourceSerializer
+    from tests import factories
+
+    track_offer = factories.track_offer(copy_scan=False)
+    factories.track_offer(offer_=track_offer.offer)
+    url = page.format(
+        track_offer=track_offer.pk,
+        track=track_offer.track_id,
+        product=track_offer.track.product_id,
+    )
+
+    fast = api.get(url)
+    monkeypatch.delattr(JSONAPIRenderer, "build_json_resource_obj")
+    monkeypatch.delattr(ResourceSerializer, "to_representation")
+    slow = api.get(url)
+
+    assert fast.status_code == slow.status_code == 200
+    assert fast.json() == slow.json()
+    assert fast.json()["data"]
