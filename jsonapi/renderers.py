@@ -10,6 +10,7 @@ from rest_framework_json_api.renderers import JSONRenderer
 from rest_framework_json_api.utils import (
     format_field_name,
     get_resource_id,
+    get_resource_type_from_serializer,
     is_relationship_field,
     undo_format_field_name,
 )
@@ -110,13 +111,57 @@ class JSONAPIRenderer(JSONRenderer, _DocumentFinish):
     def extract_included(
         cls, fields, resource, resource_instance, included_resources, included_cache
     ):
+        """Add the resources named in ``include`` that this row relates to.
+
+        DJA builds a new serializer, and binds all its fields, for every
+        related row of every page row. To-one TypedRelatedFields, all this
+        API includes, share one serializer per request instead; any other
+        kind of relationship goes to DJA.
+        """
         # DJA looks through every field of every row even when nothing is
         # to be included.
-        if not included_resources:
+        if not included_resources or not resource_instance:
             return
-        super().extract_included(
-            fields, resource, resource_instance, included_resources, included_cache
-        )
+        wanted = [
+            (name, field)
+            for name, field in fields.items()
+            if name in {path.split(".")[0] for path in included_resources}
+            and is_relationship_field(field)
+        ]
+        if not all(isinstance(field, TypedRelatedField) for _, field in wanted):
+            super().extract_included(
+                fields, resource, resource_instance, included_resources, included_cache
+            )
+            return
+        for name, field in wanted:
+            linkage = resource.get(name)
+            if not linkage or linkage["id"] in included_cache[linkage["type"]]:
+                continue
+            related = cls.extract_relation_instance(field, resource_instance)
+            if related is None:
+                continue
+            serializer = _included_serializer(fields.serializer, name)
+            data = serializer.to_representation(related)
+            item = cls.build_json_resource_obj(
+                serializer.fields,
+                data,
+                related,
+                get_resource_type_from_serializer(serializer),
+                serializer,
+                getattr(serializer, "_poly_force_type_resolution", False),
+            )
+            included_cache[item["type"]][item["id"]] = item
+            cls.extract_included(
+                serializer.fields,
+                data,
+                related,
+                [
+                    path.split(".", 1)[1]
+                    for path in included_resources
+                    if path.startswith(f"{name}.")
+                ],
+                included_cache,
+            )
 
     @classmethod
     def _filter_sparse_fields(cls, serializer, fields, resource_name):
@@ -187,6 +232,25 @@ class _Layout:
                 relationship["data"] = resource.get(field.field_name)
             relationships[member] = relationship
         return relationships
+
+
+def _included_serializer(parent, name: str):
+    """Return the serializer of the included ``name`` of ``parent``, one per request.
+
+    A serializer without an instance renders any row given to
+    ``to_representation``; its fields are bound once.
+    """
+    context = parent.context
+    request = context.get("request")
+    serializers = getattr(request, "_included_serializers", None)
+    if serializers is None:
+        serializers = {}
+        if request is not None:
+            request._included_serializers = serializers
+    key = (type(parent), name)
+    if key not in serializers:
+        serializers[key] = parent.included_serializers[name](context=context)
+    return serializers[key]
 
 
 def _layout(renderer, fields: dict, resource_name: str, serializer) -> _Layout:
