@@ -35,6 +35,8 @@ from tracks.models import Product  # noqa: E402
 CATALOGUE = {"tracks": 100_000, "offers_per_product": 10, "override_share": 1}
 SMALL_CATALOGUE = {"tracks": 2_000, "offers_per_product": 2, "override_share": 0.5}
 BIG_PRODUCT_TRACKS = 10_000
+# The report command must stream: its memory is measured on this many.
+HUGE_PRODUCT_TRACKS = 100_000
 BENCH_USER = "bench"
 DEEP_PAGE = 5_000
 MAX_CONNECTIONS = 4
@@ -57,6 +59,10 @@ def build() -> None:
         built = True
     if big_offer() is None:
         seeding.seed_product(tracks=BIG_PRODUCT_TRACKS, override_share=0.5, seed=1)
+        built = True
+    if huge_offer() is None:
+        print("Seeding a product of 100,000 tracks...", file=sys.stderr)
+        seeding.seed_product(tracks=HUGE_PRODUCT_TRACKS, override_share=0.5, seed=2)
         built = True
     if built:
         vacuum()
@@ -89,11 +95,16 @@ def vacuum() -> None:
 
 def big_offer() -> Offer | None:
     """Return the default offer of the product of 10,000 tracks, if built."""
-    product = (
-        Product.objects.annotate(size=Count("tracks"))
-        .filter(size__gte=BIG_PRODUCT_TRACKS)
-        .first()
-    )
+    return _default_offer(BIG_PRODUCT_TRACKS)
+
+
+def huge_offer() -> Offer | None:
+    """Return the default offer of the product of 100,000 tracks, if built."""
+    return _default_offer(HUGE_PRODUCT_TRACKS)
+
+
+def _default_offer(tracks: int) -> Offer | None:
+    product = Product.objects.annotate(size=Count("tracks")).filter(size=tracks).first()
     return product and product.offers.get(is_default=True)
 
 
@@ -139,6 +150,7 @@ def fixtures() -> dict:
     sample = TrackOffer.objects.select_related("track").get(pk=ids[middle])
     return {
         "offer": offer.pk,
+        "huge_offer": huge_offer().pk,
         "track_offer": sample.pk,
         "isrc": sample.track.isrc_code,
         # One row or track per load-generator connection.

@@ -51,6 +51,7 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 # Targets of issue 5, checked at the end.
 MIN_RATIO = 0.3
 CPU_TARGETS_MS = {"list page 1": 4.0, "get one": 2.5}
+REPORT_PEAK_MB = 150
 # An HTTP answer: status, headers, body.
 Answer = tuple[int, dict, bytes]
 
@@ -175,6 +176,10 @@ def main() -> int:
                 print(f"FAILED: {error}", file=sys.stderr)
                 return 1
     results["report_command"] = time_report(env, fixtures["offer"])
+    results["report_memory"] = [
+        time_report(env, fixtures["huge_offer"], output_format)
+        for output_format in ("csv", "json")
+    ]
     write_results(results)
     return 0
 
@@ -629,8 +634,8 @@ def cpu_delta(before: dict[int, float], after: dict[int, float]) -> float:
 # The report command
 
 
-def time_report(env: dict[str, str], offer: int) -> dict:
-    """Time ``copy_scan report`` on the offer of 10,000 tracks: wall, peak RSS."""
+def time_report(env: dict[str, str], offer: int, output_format: str = "csv") -> dict:
+    """Time ``copy_scan report`` on one offer: wall and CPU time, peak RSS."""
     runs = []
     with tempfile.TemporaryDirectory() as folder:
         for _ in range(REPEATS):
@@ -642,8 +647,8 @@ def time_report(env: dict[str, str], offer: int) -> dict:
                     "copy_scan",
                     "report",
                     f"--offer={offer}",
-                    "--format=csv",
-                    f"--output={folder}/report.csv",
+                    f"--format={output_format}",
+                    f"--output={folder}/report",
                 ],
                 cwd=ROOT,
                 env=env,
@@ -653,8 +658,7 @@ def time_report(env: dict[str, str], offer: int) -> dict:
             process.returncode = os.waitstatus_to_exitcode(status)
             if process.returncode:
                 raise SystemExit("copy_scan report failed")
-            with open(f"{folder}/report.csv") as report:
-                rows = sum(1 for _ in report) - 1
+            rows = report_rows(f"{folder}/report", output_format)
             runs.append(
                 {
                     "seconds": round(time.monotonic() - started, 2),
@@ -666,11 +670,19 @@ def time_report(env: dict[str, str], offer: int) -> dict:
             )
     return {
         "offer": offer,
+        "format": output_format,
         "seconds": statistics.median(run["seconds"] for run in runs),
         "cpu_seconds": statistics.median(run["cpu_seconds"] for run in runs),
         "peak_rss_mb": max(run["peak_rss_mb"] for run in runs),
         "rows": runs[0]["rows"],
     }
+
+
+def report_rows(path: str, output_format: str) -> int:
+    with open(path) as report:
+        if output_format == "json":
+            return len(json.load(report))
+        return sum(1 for _ in report) - 1
 
 
 # Output
@@ -723,6 +735,13 @@ def markdown(results: dict) -> str:
         f"CSV): {report['seconds']} s wall, {report['cpu_seconds']} s CPU, "
         f"peak RSS {report['peak_rss_mb']} MB.",
         "",
+        *(
+            f"`copy_scan report` on offer {run['offer']} ({run['rows']:,} tracks, "
+            f"{run['format'].upper()}): {run['seconds']} s wall, "
+            f"{run['cpu_seconds']} s CPU, peak RSS {run['peak_rss_mb']} MB."
+            for run in results["report_memory"]
+        ),
+        "",
         "Targets (issue 5):",
         "",
         *target_lines(results),
@@ -747,6 +766,13 @@ def target_lines(results: dict) -> list[str]:
                 f"- {row['scenario']}: {spent:.2f} ms of application CPU "
                 f"(target {limit} ms): {'met' if spent <= limit else 'MISSED'}"
             )
+    for run in results["report_memory"]:
+        peak = run["peak_rss_mb"]
+        lines.append(
+            f"- copy_scan report, {run['rows']:,} tracks, {run['format'].upper()}: "
+            f"peak RSS {peak} MB (target {REPORT_PEAK_MB} MB): "
+            f"{'met' if peak < REPORT_PEAK_MB else 'MISSED'}"
+        )
     return lines
 
 

@@ -1,0 +1,78 @@
+"""The benchmark's Markdown summary states each target as met or missed."""
+
+from bench import harness
+
+
+def figures(rps: float, app_cpu_ms: float) -> dict:
+    return {
+        "rps": rps,
+        "p50_ms": 1.0,
+        "p99_ms": 2.0,
+        "app_cpu_ms": app_cpu_ms,
+        "db_cpu_ms": 0.5,
+    }
+
+
+def report(rows: int, output_format: str, peak_rss_mb: float) -> dict:
+    return {
+        "offer": 7,
+        "format": output_format,
+        "seconds": 0.5,
+        "cpu_seconds": 0.4,
+        "peak_rss_mb": peak_rss_mb,
+        "rows": rows,
+    }
+
+
+RESULTS = {
+    "date": "2026-12-03T22:00:00+00:00",
+    "cores": 2,
+    "seconds_per_run": 6,
+    "repeats": 3,
+    "connections": 2,
+    "scenarios": [
+        {
+            "scenario": "list page 1",
+            "app": figures(400, 3.5),
+            "floor": figures(1000, 0.6),
+            "ratio": 0.4,
+        },
+        {
+            "scenario": "get one",
+            "app": figures(250, 2.6),
+            "floor": figures(1000, 0.4),
+            "ratio": 0.25,
+        },
+        {"scenario": "admin index", "app": figures(300, 5.0)},
+    ],
+    "missing": ["admin track offers"],
+    "report_command": report(10_000, "csv", 70.0),
+    "report_memory": [report(100_000, "csv", 71.0), report(100_000, "json", 151.0)],
+}
+
+
+def test_each_target_is_met_or_missed():
+    assert harness.target_lines(RESULTS) == [
+        "- list page 1: 0.40x the floor's requests/s (target 0.3x): met",
+        "- list page 1: 3.50 ms of application CPU (target 4.0 ms): met",
+        "- get one: 0.25x the floor's requests/s (target 0.3x): MISSED",
+        "- get one: 2.60 ms of application CPU (target 2.5 ms): MISSED",
+        "- copy_scan report, 100,000 tracks, CSV: peak RSS 71.0 MB "
+        "(target 150 MB): met",
+        "- copy_scan report, 100,000 tracks, JSON: peak RSS 151.0 MB "
+        "(target 150 MB): MISSED",
+    ]
+
+
+def test_the_table_has_a_row_per_scenario_and_the_report_runs():
+    text = harness.markdown(RESULTS)
+
+    assert "| list page 1 | 400 | 1000 | 0.40 | 1.0 / 2.0 | 1.0 / 2.0 |" in text
+    assert "| admin index | 300 | - | - | 1.0 / 2.0 | - | 5.00 | 0.50 | - | - |" in (
+        text
+    )
+    assert "| admin track offers | not in this branch (404) |" in text
+    assert (
+        "`copy_scan report` on offer 7 (100,000 tracks, JSON): 0.5 s wall, "
+        "0.4 s CPU, peak RSS 151.0 MB." in text
+    )
