@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from offers.usage import effective_usage
 from tests import factories
 from tests.documents import track_offer_body
+from tests.queries import copy_scan_update_statements
 from trackoffers import services
 from trackoffers.history import Source, acting
 from trackoffers.models import CopyScanChange, TrackOffer
@@ -230,9 +231,9 @@ def test_track_offer_opt_out_and_opt_in(django_assert_num_queries):
     track_offer = factories.track_offer(download=False)
     track_offer = TrackOffer.objects.with_offer_usage().get(pk=track_offer.pk)
 
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(copy_scan_update_statements()):
         track_offer.opt_out()
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(copy_scan_update_statements()):
         track_offer.opt_in()
 
     track_offer.refresh_from_db()
@@ -368,3 +369,49 @@ def test_record_refuses_a_track_that_does_not_exist():
         CopyScanChange.record(track_offer, previous=None, current=False)
 
     assert not CopyScanChange.objects.exists()
+
+
+def test_saving_some_fields_records_the_change_and_writes_only_those():
+    track_offer = factories.track_offer(copy_scan=True)
+    stamped = track_offer.updated_at
+
+    track_offer.copy_scan = False
+    track_offer.release_date = "2027-01-01"
+    track_offer.save(update_fields=["copy_scan", "updated_at"])
+
+    stored = TrackOffer.objects.get(pk=track_offer.pk)
+    assert (stored.copy_scan, stored.release_date) == (False, None)
+    assert stored.updated_at > stamped
+    # The newest change; the first was the creation.
+    assert CopyScanChange.objects.count() == 2
+    change = CopyScanChange.objects.first()
+    assert (change.previous_override, change.new_override) == (True, False)
+    assert (change.was_scanned, change.is_scanned) == (True, False)
+    assert change.track_offer_number == track_offer.pk
+
+
+def test_saving_a_row_deleted_meanwhile_puts_it_back_and_records_the_change():
+    track_offer = factories.track_offer(copy_scan=True)
+    # A queryset delete records nothing: only the save below does.
+    TrackOffer.objects.filter(pk=track_offer.pk).delete()
+
+    track_offer.copy_scan = False
+    track_offer.save()
+
+    assert TrackOffer.objects.get(pk=track_offer.pk).copy_scan is False
+    assert CopyScanChange.objects.count() == 2
+    change = CopyScanChange.objects.first()
+    assert (change.previous_override, change.new_override) == (True, False)
+
+
+def test_a_change_that_cannot_be_recorded_is_not_saved_either():
+    track_offer = factories.track_offer(copy_scan=True)
+    track_offer.copy_scan = False
+    track_offer.track_id = 10**9
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        track_offer.save()
+
+    assert TrackOffer.objects.get(pk=track_offer.pk).copy_scan is True
+    # Only the creation is recorded.
+    assert CopyScanChange.objects.get().new_override is True

@@ -77,10 +77,55 @@ class TrackOffer(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         previous = getattr(self, "_saved_copy_scan", None)
-        super().save(*args, **kwargs)
-        if previous != self.copy_scan:
+        # While set, the change is still to be recorded; _do_update records
+        # it with its UPDATE where the database can, and clears it.
+        self._unrecorded_change = (previous,) if previous != self.copy_scan else None
+        try:
+            super().save(*args, **kwargs)
+            unrecorded = self._unrecorded_change
+        finally:
+            self._unrecorded_change = None
+        if unrecorded is not None:
             CopyScanChange.record(self, previous=previous, current=self.copy_scan)
         self._saved_copy_scan = self.copy_scan
+
+    def _do_update(
+        self, base_qs, using, pk_val, values, update_fields, forced_update
+    ) -> bool:
+        """Update the row; on PostgreSQL, record a copy-scan change with it.
+
+        One statement instead of two: the UPDATE runs inside the history
+        INSERT. Where that cannot be done (another database, SQL
+        expressions among the values), Django updates and save() records.
+        """
+        unrecorded = getattr(self, "_unrecorded_change", None)
+        connection = connections[using]
+        if (
+            unrecorded is None
+            or connection.vendor != "postgresql"
+            or self._meta.select_on_save
+            or not values
+            or any(hasattr(value, "resolve_expression") for *_, value in values)
+        ):
+            return super()._do_update(
+                base_qs, using, pk_val, values, update_fields, forced_update
+            )
+        columns = {
+            field.column: field.get_db_prep_save(value, connection)
+            for field, _, value in values
+        }
+        change = CopyScanChange.record(
+            self,
+            previous=unrecorded[0],
+            current=self.copy_scan,
+            update=columns,
+            using=using,
+        )
+        if change is None:
+            # No such row: Django inserts it, and save() records the change.
+            return False
+        self._unrecorded_change = None
+        return True
 
     def delete(self, *args, **kwargs):
         if self.copy_scan is not None:
@@ -217,14 +262,24 @@ class CopyScanChange(models.Model):
 
     @classmethod
     def record(
-        cls, track_offer: TrackOffer, *, previous: bool | None, current: bool | None
-    ) -> "CopyScanChange":
+        cls,
+        track_offer: TrackOffer,
+        *,
+        previous: bool | None,
+        current: bool | None,
+        update: dict[str, object] | None = None,
+        using: str | None = None,
+    ) -> "CopyScanChange | None":
         """Record a change of one track offer's copy-scan override.
 
         One INSERT, which reads the ISRC and the offer's flag itself. It is
         written out once per database vendor: compiled by the ORM on every
         call, its subqueries cost a third of a PATCH's CPU. Raises
         IntegrityError if the track or offer does not exist.
+
+        On PostgreSQL, ``update`` (column: database value) also updates the
+        track offer's row in the same statement; nothing is recorded, and
+        None returned, if there is no such row.
         """
         actor = current_actor()
         user = actor.user if actor.user and actor.user.is_authenticated else None
@@ -240,26 +295,36 @@ class CopyScanChange(models.Model):
             actor=actor.name,
             source=actor.source,
         )
-        connection = connections[router.db_for_write(cls)]
+        connection = connections[using or router.db_for_write(cls)]
         changed_at = cls._meta.get_field("changed_at").get_db_prep_value(
             change.changed_at, connection
         )
-        with connection.cursor() as cursor:
-            cursor.execute(
-                _record_sql(connection),
+        parameters = {
+            "changed_at": changed_at,
+            "track": change.track_id,
+            "offer": change.offer_id,
+            "track_offer": change.track_offer_number,
+            "previous": previous,
+            "current": current,
+            "user": change.user_id,
+            "actor": change.actor,
+            "source": change.source,
+        }
+        if update is None:
+            statement = _record_sql(connection)
+        else:
+            statement = _record_with_update_sql(connection, tuple(update))
+            parameters.update(
                 {
-                    "changed_at": changed_at,
-                    "track": change.track_id,
-                    "offer": change.offer_id,
-                    "track_offer": change.track_offer_number,
-                    "previous": previous,
-                    "current": current,
-                    "user": change.user_id,
-                    "actor": change.actor,
-                    "source": change.source,
-                },
+                    f"set_{position}": value
+                    for position, value in enumerate(update.values())
+                }
             )
+        with connection.cursor() as cursor:
+            cursor.execute(statement, parameters)
             row = cursor.fetchone()
+        if row is None and update is not None:
+            return None
         if row is None:
             raise IntegrityError(
                 f"No track {change.track_id} or offer {change.offer_id} to record."
@@ -272,7 +337,8 @@ class CopyScanChange(models.Model):
         return change
 
 
-_RECORD_SQL: dict[str, str] = {}
+# By database vendor, and for the UPDATE with it by the columns it sets.
+_RECORD_SQL: dict[str | tuple[str, ...], str] = {}
 
 
 def _record_sql(connection) -> str:
@@ -282,7 +348,37 @@ def _record_sql(connection) -> str:
     return _RECORD_SQL[connection.vendor]
 
 
-def _write_record_sql(quote) -> str:
+def _record_with_update_sql(connection, columns: tuple[str, ...]) -> str:
+    """Return the UPDATE of ``columns`` and the history INSERT, in one statement.
+
+    The UPDATE is a data-modifying WITH query (PostgreSQL): the INSERT reads
+    its one row, so no row updated means nothing recorded. A missing track
+    or offer leaves the ISRC null, which the NOT NULL column refuses.
+    """
+    key = (connection.vendor, *columns)
+    if key not in _RECORD_SQL:
+        quote = connection.ops.quote_name
+        assignments = ", ".join(
+            f"{quote(column)} = %(set_{position})s"
+            for position, column in enumerate(columns)
+        )
+        _RECORD_SQL[key] = (
+            f"WITH changed AS (UPDATE {quote(TrackOffer._meta.db_table)}"
+            f" SET {assignments} WHERE {quote(TrackOffer._meta.pk.column)}"
+            " = %(track_offer)s RETURNING 1)"
+            + _write_record_sql(
+                quote,
+                f" FROM changed LEFT JOIN {quote(Track._meta.db_table)} t"
+                " ON t.id = %(track)s"
+                f" LEFT JOIN {quote(Offer._meta.db_table)} o ON o.id = %(offer)s",
+            )
+        )
+    return _RECORD_SQL[key]
+
+
+def _write_record_sql(quote, rows_from: str = "") -> str:
+    """Return the history INSERT; ``rows_from`` replaces its FROM clause."""
+
     def column(name: str) -> str:
         return quote(CopyScanChange._meta.get_field(name).column)
 
@@ -310,9 +406,13 @@ def _write_record_sql(quote) -> str:
         " %(track_offer)s, %(previous)s, %(current)s,"
         " COALESCE(%(previous)s, o.copy_scan), COALESCE(%(current)s, o.copy_scan),"
         " %(user)s, %(actor)s, %(source)s"
-        f" FROM {quote(Track._meta.db_table)} t, {quote(Offer._meta.db_table)} o"
-        " WHERE t.id = %(track)s AND o.id = %(offer)s"
-        f" RETURNING {quote('id')}, {column('isrc_code')}, {column('was_scanned')},"
+        + (
+            rows_from
+            or f" FROM {quote(Track._meta.db_table)} t,"
+            f" {quote(Offer._meta.db_table)} o"
+            " WHERE t.id = %(track)s AND o.id = %(offer)s"
+        )
+        + f" RETURNING {quote('id')}, {column('isrc_code')}, {column('was_scanned')},"
         f" {column('is_scanned')}"
     )
 
