@@ -1,6 +1,10 @@
 """The benchmark's Markdown summary states each target as met or missed."""
 
-from bench import harness
+from pathlib import Path
+
+import pytest
+
+from bench import harness, peak
 
 
 def figures(rps: float, app_cpu_ms: float) -> dict:
@@ -76,3 +80,33 @@ def test_the_table_has_a_row_per_scenario_and_the_report_runs():
         "`copy_scan report` on offer 7 (100,000 tracks, JSON): 0.5 s wall, "
         "0.4 s CPU, peak RSS 151.0 MB." in text
     )
+
+
+def test_the_report_wrapper_writes_its_peak_memory_even_on_failure(
+    tmp_path, monkeypatch
+):
+    ran = []
+
+    def failing_command(argv):
+        ran.append(argv)
+        raise SystemExit(1)
+
+    output = tmp_path / "peak"
+    monkeypatch.setattr(peak, "execute_from_command_line", failing_command)
+    monkeypatch.setattr("sys.argv", ["peak", str(output), "copy_scan", "report"])
+
+    resident_before = current_rss_kb()
+
+    with pytest.raises(SystemExit):
+        peak.main()
+
+    assert ran == [["manage.py", "copy_scan", "report"]]
+    # A peak: at least what the process held before the command ran.
+    assert int(output.read_text()) >= resident_before > 0
+
+
+def current_rss_kb() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise AssertionError("/proc/self/status has no VmRSS line")
