@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 
+import orjson
 from rest_framework import renderers
 from rest_framework.relations import HyperlinkedIdentityField
 from rest_framework.settings import api_settings
@@ -36,7 +37,40 @@ class _DocumentFinish(renderers.JSONRenderer):
                     **data.get("links", {}),
                     "self": self_link(primary, request),
                 }
-        return super().render(data, accepted_media_type, renderer_context)
+        if data is None or self.get_indent(accepted_media_type, renderer_context or {}):
+            return super().render(data, accepted_media_type, renderer_context)
+        try:
+            return encode(data)
+        except orjson.JSONEncodeError:
+            # What orjson refuses and Python's json module takes (an integer
+            # wider than 64 bits, say), or what neither can encode: DRF
+            # answers as it always has.
+            return super().render(data, accepted_media_type, renderer_context)
+
+
+# Types orjson would write in its own way, or not at all, go to DRF's
+# encoder, which knows lazy translations, dates, decimals and the like.
+_FALLBACK = renderers.JSONRenderer.encoder_class()
+_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+# DRF escapes these two characters so that a document is also valid
+# JavaScript; orjson does not.
+_LINE_SEPARATORS = (b"\xe2\x80\xa8", b"\\u2028"), (b"\xe2\x80\xa9", b"\\u2029")
+
+
+def encode(data) -> bytes:
+    """Return ``data`` as compact UTF-8 JSON, as DRF writes it, with orjson.
+
+    The same bytes as DRF's JSONRenderer (compact separators, non-ASCII
+    characters unescaped, U+2028 and U+2029 escaped, dates as DRF formats
+    them) in a fraction of the time; only a float that Python writes with
+    an exponent is spelled differently (``1e16`` for ``1e+16``). Raises
+    ``orjson.JSONEncodeError`` for what orjson cannot encode.
+    """
+    body = orjson.dumps(data, default=_FALLBACK.default, option=_OPTIONS)
+    for raw, escaped in _LINE_SEPARATORS:
+        if raw in body:
+            body = body.replace(raw, escaped)
+    return body
 
 
 def self_link(primary: dict, request) -> str:
