@@ -103,6 +103,9 @@ def _database_from_url(url: str, variable: str) -> dict:
         raise ImproperlyConfigured(f"{variable} is not a usable URL: {exc}") from exc
     config["CONN_HEALTH_CHECKS"] = True
     if config["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend with a health check that needs no round trip
+        # and compiled timestamp loading (ops/postgresql).
+        config["ENGINE"] = "ops.postgresql"
         # Asking for UTC up front saves a set_config('TimeZone') round trip
         # on every new connection when the server's own zone is spelled
         # differently (Etc/UTC).

@@ -83,5 +83,5 @@ def test_settings_read_a_postgres_database_url(monkeypatch):
     )
 
     assert result.stdout.strip() == (
-        "django.db.backends.postgresql catalogue 600 {'options': '-c timezone=UTC'}"
+        "ops.postgresql catalogue 600 {'options': '-c timezone=UTC'}"
     )
