@@ -204,6 +204,14 @@ class Request:
             ids = [int(i) for i in self.params["filter[offer-id]"].split(",")]
             where = f" WHERE o.offer_id IN ({', '.join(['%s'] * len(ids))})"
             args += ids
+        if "filter[copy-scan]" in self.params:
+            # As Django writes a boolean lookup.
+            test = (
+                "o.copy_scan"
+                if self.params["filter[copy-scan]"] == "true"
+                else "NOT o.copy_scan"
+            )
+            where += f" AND {test}" if where else f" WHERE {test}"
         count_sql = f"SELECT COUNT(*) FROM trackoffers_trackoffer o{where}"
         rows, meta, links = self.page(sql, where, args, count_sql, "o.id")
         document = {

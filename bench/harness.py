@@ -9,7 +9,9 @@ gunicorn processes and the PostgreSQL backends spent per request, read from
 where requests/s do not; the ratio to the floor is taken within one run.
 
 Only 127.0.0.1 is ever contacted. Environment: BENCH_SECONDS (per run,
-default 6), BENCH_REPEATS (default 3), BENCH_DATABASE_URL.
+default 6), BENCH_REPEATS (default 3), BENCH_DATABASE_URL, and BENCH_ONLY:
+comma-separated scenario names to time alone, printed and not written to
+bench/results/, without the report command.
 """
 
 import http.client
@@ -42,6 +44,7 @@ DATABASE_URL = os.environ.get(
 )
 SECONDS = int(os.environ.get("BENCH_SECONDS", "6"))
 REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
+ONLY = [name for name in os.environ.get("BENCH_ONLY", "").split(",") if name]
 # One connection per sync worker, each on its own wrk thread (the write
 # scripts keep per-thread state).
 CONNECTIONS = 2
@@ -80,6 +83,10 @@ SCENARIOS = [
     Scenario("list page 5,000", "/api/v1/track-offers?page[number]=5000"),
     Scenario(
         "list page[after] at 5,000", "/api/v1/track-offers?page[after]={deep_after}"
+    ),
+    Scenario(
+        "list offer's copy-scan=false",
+        "/api/v1/track-offers?filter[offer-id]={offer}&filter[copy-scan]=false",
     ),
     Scenario(
         "tracks copy-scan=false",
@@ -175,6 +182,9 @@ def main() -> int:
             except BenchError as error:
                 print(f"FAILED: {error}", file=sys.stderr)
                 return 1
+    if ONLY:
+        print(json.dumps(results["scenarios"], indent=2))
+        return 0
     results["report_command"] = time_report(env, fixtures["offer"])
     results["report_memory"] = [
         time_report(env, fixtures["huge_offer"], output_format)
@@ -446,11 +456,21 @@ def create_and_delete(server: Server, headers: dict, fixtures: dict) -> Answer:
 # Timing
 
 
+def selected(scenarios: list[Scenario], names: list[str]) -> list[Scenario]:
+    """The scenarios named, in their order; all of them when none is named."""
+    if not names:
+        return scenarios
+    unknown = set(names) - {scenario.name for scenario in scenarios}
+    if unknown:
+        raise BenchError(f"no such scenario: {', '.join(sorted(unknown))}")
+    return [scenario for scenario in scenarios if scenario.name in names]
+
+
 def benchmark(
     app: Server, floor: Server, fixtures: dict, monitor: psycopg.Connection
 ) -> dict:
     active, missing, identical = [], [], {}
-    for scenario in SCENARIOS:
+    for scenario in selected(SCENARIOS, ONLY):
         if scenario.admin:
             status = admin_status(app, scenario, fixtures)
             if status == 404:
