@@ -9,6 +9,7 @@ error objects whose pointers name the offending member.
 import copy
 from datetime import UTC, datetime
 
+import orjson
 from django.db import models
 from django.utils import timezone
 from rest_framework import ISO_8601, serializers
@@ -46,10 +47,11 @@ class UTCDateTimeField(serializers.DateTimeField):
         ):
             return super().to_representation(value)
         value = value.astimezone(UTC)
-        if output_format == UTC_FORMAT and value.year >= 1000:
+        if output_format == UTC_FORMAT and value.year >= 1000 and value.microsecond:
             # The same text as strftime() (which does not pad years before
-            # 1000 to four digits), in a third of the time.
-            return value.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+            # 1000 to four digits, and which orjson only leaves out the
+            # microseconds of a whole second), in a sixth of the time.
+            return orjson.dumps(value, option=orjson.OPT_UTC_Z)[1:-1].decode()
         return value.strftime(output_format)
 
 

@@ -1,5 +1,9 @@
 """The memoized name formatting gives what DJA and inflection give uncached."""
 
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import hypothesis
 import inflection
 import pytest
 from rest_framework_json_api import utils
@@ -134,6 +138,21 @@ def test_the_short_utc_format_matches_strftime():
     # Before year 1000 strftime is the authority; the short cut steps aside.
     early = datetime(999, 3, 4, 5, 6, 7, 8, tzinfo=UTC)
     assert field.to_representation(early) == early.strftime(UTC_FORMAT)
+
+
+@hypothesis.given(
+    hypothesis.strategies.datetimes(
+        min_value=datetime(1000, 1, 1),
+        timezones=hypothesis.strategies.sampled_from(
+            [UTC, ZoneInfo("Europe/Paris"), ZoneInfo("Asia/Kolkata")]
+        ),
+    )
+)
+def test_any_timestamp_is_written_as_strftime_writes_it(moment):
+    from jsonapi.serializers import UTC_FORMAT, UTCDateTimeField
+
+    expected = moment.astimezone(UTC).strftime(UTC_FORMAT)
+    assert UTCDateTimeField().to_representation(moment) == expected
 
 
 PAGES = [
