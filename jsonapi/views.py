@@ -3,7 +3,13 @@
 import logging
 from dataclasses import dataclass
 
-from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db import (
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    router,
+    transaction,
+)
 from django.db.models import PROTECT, Model, UniqueConstraint
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
@@ -15,6 +21,7 @@ from rest_framework.views import APIView
 from rest_framework_json_api.utils import format_field_name
 from rest_framework_json_api.views import PreloadIncludesMixin
 
+from jsonapi import prepared
 from jsonapi.exceptions import (
     Conflict,
     Forbidden,
@@ -160,6 +167,28 @@ class ResourceViewSet(PreloadIncludesMixin, viewsets.ModelViewSet):
         parents = self.related.parent.objects.filter(pk=parent_id)
         return queryset.filter(pk__in=parents.values(self.related.column))
 
+    def query_shape(self) -> tuple | None:
+        """Return what this request's single-row queryset depends on.
+
+        That is the view, whether the request writes (a write locks the
+        row) and the included relationships: ``get_queryset`` must depend
+        on nothing else. None when other query parameters (a filter, a
+        sort) could change or refuse the query: those requests are
+        compiled as usual.
+        """
+        params = self.request.query_params
+        if any(name != "include" and not name.startswith("fields[") for name in params):
+            return None
+        include = frozenset(params.get("include", "").split(","))
+        return type(self), self.request.method in READ_METHODS, include
+
+    def query_alias(self) -> str:
+        """Return the database the queryset reads from, as QuerySet.db says."""
+        model = self.queryset.model
+        if self.request.method in READ_METHODS:
+            return router.db_for_read(model)
+        return router.db_for_write(model)
+
     def list(self, request, *args, **kwargs) -> Response:
         if self.related is not None:
             parent_id = parse_id(self.kwargs["parent_pk"])
@@ -169,8 +198,19 @@ class ResourceViewSet(PreloadIncludesMixin, viewsets.ModelViewSet):
 
     def get_object(self) -> Model:
         if self.related is None:
-            self.kwargs["pk"] = str(parse_id(self.kwargs["pk"]))
-            return super().get_object()
+            pk = parse_id(self.kwargs["pk"])
+            self.kwargs["pk"] = str(pk)
+            shape = self.query_shape()
+            if shape is None:
+                return super().get_object()
+            instance = prepared.get(
+                self.query_alias(),
+                shape,
+                lambda: self.filter_queryset(self.get_queryset()),
+                pk,
+            )
+            self.check_object_permissions(self.request, instance)
+            return instance
         instance = self.filter_queryset(self.get_queryset()).first()
         if instance is None:
             raise NotFound()
