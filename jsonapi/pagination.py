@@ -17,6 +17,7 @@ from django.db import connections
 from rest_framework.response import Response
 from rest_framework_json_api.pagination import JsonApiPageNumberPagination
 
+from jsonapi import prepared
 from jsonapi.exceptions import InvalidQueryParameter
 from jsonapi.openapi_hooks import LINK
 from jsonapi.relations import id_from_text
@@ -71,7 +72,7 @@ class PagePagination(JsonApiPageNumberPagination):
                 f"{self.page_size_query_param} must be at most {self.max_page_size}.",
             )
         if AFTER in request.query_params:
-            return self.paginate_after(queryset, request)
+            return self.paginate_after(queryset, request, view)
         self.after = None
         self.number = _whole_number(request, self.page_query_param, 1)
         self.total, self.estimated = counted(queryset)
@@ -79,10 +80,25 @@ class PagePagination(JsonApiPageNumberPagination):
         if self.offset >= self.total and not self.estimated:
             self.items = []
         else:
-            self.items = list(queryset[self.offset : self.offset + self.size])
+            self.items = self.rows(
+                view, queryset, "page", self.offset, self.offset + self.size
+            )
         return self.items
 
-    def paginate_after(self, queryset, request):
+    def rows(self, view, queryset, kind: str, *bounds: int) -> list:
+        """Return a page's rows, with SQL compiled once per shape of request."""
+        shape = view.query_shape() if hasattr(view, "query_shape") else None
+        if shape is None:
+            if kind == "after":
+                after, size = bounds
+                return list(queryset.filter(pk__gt=after).order_by("pk")[:size])
+            low, high = bounds
+            return list(queryset[low:high])
+        if kind == "after":
+            return prepared.after((kind, *shape), queryset, *bounds)
+        return prepared.page((kind, *shape), queryset, *bounds)
+
+    def paginate_after(self, queryset, request, view=None):
         if self.page_query_param in request.query_params:
             raise InvalidQueryParameter(
                 AFTER, f"{AFTER} and {self.page_query_param} cannot be combined."
@@ -92,8 +108,7 @@ class PagePagination(JsonApiPageNumberPagination):
                 AFTER, f"{AFTER} walks the collection in id order: leave sort out."
             )
         self.after = _whole_number(request, AFTER, 0, minimum=0)
-        rows = queryset.filter(pk__gt=self.after).order_by("pk")
-        self.items = list(rows[: self.size])
+        self.items = self.rows(view, queryset, "after", self.after, self.size)
         return self.items
 
     def get_paginated_response(self, data):

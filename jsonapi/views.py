@@ -168,16 +168,22 @@ class ResourceViewSet(PreloadIncludesMixin, viewsets.ModelViewSet):
         return queryset.filter(pk__in=parents.values(self.related.column))
 
     def query_shape(self) -> tuple | None:
-        """Return what this request's single-row queryset depends on.
+        """Return what this request's queryset depends on (jsonapi.prepared).
 
         That is the view, whether the request writes (a write locks the
         row) and the included relationships: ``get_queryset`` must depend
-        on nothing else. None when other query parameters (a filter, a
-        sort) could change or refuse the query: those requests are
-        compiled as usual.
+        on nothing else. None for related URLs, whose queryset holds the
+        parent's id, and when other query parameters (a filter, a sort)
+        could change or refuse the query: those requests are compiled as
+        usual.
         """
+        if self.related is not None:
+            return None
         params = self.request.query_params
-        if any(name != "include" and not name.startswith("fields[") for name in params):
+        if any(
+            name != "include" and not name.startswith(("fields[", "page["))
+            for name in params
+        ):
             return None
         include = frozenset(params.get("include", "").split(","))
         return type(self), self.request.method in READ_METHODS, include

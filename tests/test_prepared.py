@@ -202,3 +202,77 @@ def test_a_patch_reads_its_row_through_its_own_shape(api):
     shapes = prepared.shapes("default")
     assert (TrackOfferViewSet, False, frozenset({""})) in shapes
     assert (TrackOfferViewSet, True, frozenset({""})) in shapes
+
+
+def ordered(queryset):
+    return queryset.order_by("id")
+
+
+@pytest.mark.parametrize("name", QUERYSETS)
+@pytest.mark.parametrize(("low", "high"), [(0, 2), (1, 3), (4, 6)])
+def test_a_page_is_the_slice_the_orm_reads(name, low, high):
+    offer = factories.offer()
+    for _ in range(5):
+        factories.track_offer(offer_=offer, copy_scan=False)
+    queryset = ordered(QUERYSETS[name])
+
+    with CaptureQueriesContext(connection) as orm_queries:
+        expected = list(queryset[low:high])
+    prepared.page(("page", name), queryset, 0, 1)
+    with CaptureQueriesContext(connection) as prepared_queries:
+        rows = prepared.page(("page", name), queryset, low, high)
+
+    assert [state(row) for row in rows] == [state(row) for row in expected]
+    assert [q["sql"] for q in prepared_queries] == [q["sql"] for q in orm_queries]
+
+
+@pytest.mark.parametrize("name", QUERYSETS)
+@pytest.mark.parametrize(("after", "size"), [(0, 2), (2, 2), (4, 10)])
+def test_a_page_after_an_id_is_what_the_orm_reads(name, after, size):
+    rows = [factories.track_offer() for _ in range(5)]
+    after = rows[after - 1].pk if after else 0
+    queryset = ordered(QUERYSETS[name])
+
+    with CaptureQueriesContext(connection) as orm_queries:
+        expected = list(queryset.filter(pk__gt=after).order_by("pk")[:size])
+    prepared.after(("after", name), queryset, 0, 1)
+    with CaptureQueriesContext(connection) as prepared_queries:
+        found = prepared.after(("after", name), queryset, after, size)
+
+    assert [state(row) for row in found] == [state(row) for row in expected]
+    assert [q["sql"] for q in prepared_queries] == [q["sql"] for q in orm_queries]
+
+
+def test_unfiltered_lists_share_their_compiled_sql(api):
+    rows = [factories.track_offer() for _ in range(3)]
+
+    first = api.get("/api/v1/track-offers?page[size]=2")
+    second = api.get("/api/v1/track-offers?page[size]=2&page[number]=2")
+    walked = api.get(f"/api/v1/track-offers?page[after]={rows[0].pk}")
+
+    assert [r["id"] for r in first.json()["data"]] == [str(r.pk) for r in rows[:2]]
+    assert [r["id"] for r in second.json()["data"]] == [str(rows[2].pk)]
+    assert [r["id"] for r in walked.json()["data"]] == [str(r.pk) for r in rows[1:]]
+    assert set(prepared.shapes("default")) == {
+        ("page", TrackOfferViewSet, True, frozenset({""})),
+        ("after", TrackOfferViewSet, True, frozenset({""})),
+    }
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/track-offers?filter[copy-scan]=false",
+        "/api/v1/track-offers?sort=-id",
+        "/api/v1/offers/{offer}/track-offers",
+        "/api/v1/offers/{offer}/track-offers?page[after]=0",
+    ],
+)
+def test_filtered_sorted_and_related_lists_are_compiled_as_usual(api, path):
+    row = factories.track_offer(copy_scan=False)
+
+    response = api.get(path.format(offer=row.offer_id))
+
+    assert response.status_code == 200
+    assert [r["id"] for r in response.json()["data"]] == [str(row.pk)]
+    assert prepared.shapes("default") == {}
