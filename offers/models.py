@@ -7,6 +7,7 @@ from django.db import models
 from offers.querysets import OfferQuerySet
 from offers.usage import USAGE_FLAGS
 from trackoffers.history import Source
+from trackoffers.loading import FastLoading
 from tracks.models import Product, Track
 from tracks.querysets import TrackQuerySet
 
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
     from trackoffers.services import CopyScanResult
 
 
-class Offer(models.Model):
+class Offer(FastLoading, models.Model):
     """How a product is offered to digital services.
 
     The usage flags apply to every track of the product unless a track offer

@@ -6,6 +6,7 @@ from django.utils import timezone
 from offers.models import Offer
 from offers.usage import USAGE_FLAGS, effective_usage
 from trackoffers.history import Source, current_actor
+from trackoffers.loading import FastLoading
 from tracks.models import Track
 
 
@@ -27,7 +28,7 @@ class TrackOfferQuerySet(models.QuerySet):
         )
 
 
-class TrackOffer(models.Model):
+class TrackOffer(FastLoading, models.Model):
     """A per-track override inside an offer.
 
     Each usage flag is a nullable column: null inherits the offer's flag.

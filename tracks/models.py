@@ -2,11 +2,12 @@ from django.core.validators import MinValueValidator
 from django.db import models
 
 from offers.usage import effective_usage
+from trackoffers.loading import FastLoading
 from tracks.codes import normalize_isrc, validate_isrc, validate_upc
 from tracks.querysets import TrackQuerySet
 
 
-class Product(models.Model):
+class Product(FastLoading, models.Model):
     """A release: an album, EP or single, identified by its UPC."""
 
     name = models.CharField(max_length=255)
@@ -24,7 +25,7 @@ class Product(models.Model):
         return f"{self.name} ({self.upc_code})"
 
 
-class Track(models.Model):
+class Track(FastLoading, models.Model):
     """A recording on a product, identified by its ISRC."""
 
     # The (product, volume, number) constraint's index serves lookups by
