@@ -80,23 +80,19 @@ class PagePagination(JsonApiPageNumberPagination):
         if self.offset >= self.total and not self.estimated:
             self.items = []
         else:
-            self.items = self.rows(
-                view, queryset, "page", self.offset, self.offset + self.size
+            self.items = prepared.page(
+                self.shape(view, "page"),
+                queryset,
+                self.offset,
+                self.offset + self.size,
             )
         return self.items
 
-    def rows(self, view, queryset, kind: str, *bounds: int) -> list:
-        """Return a page's rows, with SQL compiled once per shape of request."""
+    @staticmethod
+    def shape(view, kind: str) -> tuple | None:
+        """The shape of this page's query for ``jsonapi.prepared``, if any."""
         shape = view.query_shape() if hasattr(view, "query_shape") else None
-        if shape is None:
-            if kind == "after":
-                after, size = bounds
-                return list(queryset.filter(pk__gt=after).order_by("pk")[:size])
-            low, high = bounds
-            return list(queryset[low:high])
-        if kind == "after":
-            return prepared.after((kind, *shape), queryset, *bounds)
-        return prepared.page((kind, *shape), queryset, *bounds)
+        return None if shape is None else (kind, *shape)
 
     def paginate_after(self, queryset, request, view=None):
         if self.page_query_param in request.query_params:
@@ -108,7 +104,9 @@ class PagePagination(JsonApiPageNumberPagination):
                 AFTER, f"{AFTER} walks the collection in id order: leave sort out."
             )
         self.after = _whole_number(request, AFTER, 0, minimum=0)
-        self.items = self.rows(view, queryset, "after", self.after, self.size)
+        self.items = prepared.after(
+            self.shape(view, "after"), queryset, self.after, self.size
+        )
         return self.items
 
     def get_paginated_response(self, data):

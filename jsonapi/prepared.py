@@ -190,22 +190,32 @@ def get(alias: str, shape: Hashable, build: Callable[[], QuerySet], pk: int) -> 
     return instances[0]
 
 
-def page(shape: Hashable, queryset: QuerySet, low: int, high: int) -> list[Model]:
-    """Return ``list(queryset[low:high])``, compiled once for ``shape``."""
+def page(
+    shape: Hashable | None, queryset: QuerySet, low: int, high: int
+) -> list[Model]:
+    """Return ``list(queryset[low:high])``, compiled once for ``shape``.
+
+    Without a shape, the ORM compiles it.
+    """
     alias = queryset.db
-    prepared, unprepared = _prepared(alias, shape, lambda: queryset, prepare_page)
-    if prepared is None:
-        return list(unprepared[low:high])
+    prepared = shape and _prepared(alias, shape, lambda: queryset, prepare_page)[0]
+    if not prepared:
+        return list(queryset[low:high])
     limits = connections[alias].ops.limit_offset_sql(low, high)
     return prepared.rows(connections[alias], limits=limits)
 
 
-def after(shape: Hashable, queryset: QuerySet, pk: int, size: int) -> list[Model]:
-    """Return the ``size`` rows of ``queryset`` after ``pk``, in id order."""
+def after(
+    shape: Hashable | None, queryset: QuerySet, pk: int, size: int
+) -> list[Model]:
+    """Return the ``size`` rows of ``queryset`` after ``pk``, in id order.
+
+    Without a shape, the ORM compiles it.
+    """
     alias = queryset.db
-    prepared, unprepared = _prepared(alias, shape, lambda: queryset, prepare_after)
-    if prepared is None:
-        return list(unprepared.filter(pk__gt=pk).order_by("pk")[:size])
+    prepared = shape and _prepared(alias, shape, lambda: queryset, prepare_after)[0]
+    if not prepared:
+        return list(queryset.filter(pk__gt=pk).order_by("pk")[:size])
     limits = connections[alias].ops.limit_offset_sql(0, size)
     return prepared.rows(connections[alias], pk, limits)
 
