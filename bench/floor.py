@@ -205,12 +205,10 @@ class Request:
             where = f" WHERE o.offer_id IN ({', '.join(['%s'] * len(ids))})"
             args += ids
         if "filter[copy-scan]" in self.params:
-            # As Django writes a boolean lookup.
-            test = (
-                "o.copy_scan"
-                if self.params["filter[copy-scan]"] == "true"
-                else "NOT o.copy_scan"
-            )
+            # As the API's filter writes it: the IS NOT NULL lets PostgreSQL
+            # use the partial indexes of the overrides.
+            value = "" if self.params["filter[copy-scan]"] == "true" else "NOT "
+            test = f"{value}o.copy_scan AND o.copy_scan IS NOT NULL"
             where += f" AND {test}" if where else f" WHERE {test}"
         count_sql = f"SELECT COUNT(*) FROM trackoffers_trackoffer o{where}"
         rows, meta, links = self.page(sql, where, args, count_sql, "o.id")
