@@ -43,7 +43,24 @@ class IdListFilter(django_filters.Filter):
 
 
 class ResourceFilterSet(django_filters.FilterSet):
+    """The filters of one resource list, ``filter[id]`` included.
+
+    django-filter makes a new form class, and a form field per filter, for
+    every request. The fields of these filters depend on nothing but their
+    declaration, so each filter set class makes its form class once (Django
+    copies a form class's fields into every form).
+    """
+
     id = IdListFilter(field_name="id")
+
+    def get_form_class(self) -> type[forms.Form]:
+        cls = type(self)
+        if cls not in _FORM_CLASSES:
+            _FORM_CLASSES[cls] = super().get_form_class()
+        return _FORM_CLASSES[cls]
+
+
+_FORM_CLASSES: dict[type, type[forms.Form]] = {}
 
 
 @extend_schema_field({"type": "string", "enum": ["true", "false"]})

@@ -206,3 +206,17 @@ def test_the_short_cuts_render_what_dja_and_drf_render(api, monkeypatch, page):
     assert fast.status_code == slow.status_code == 200
     assert fast.json() == slow.json()
     assert fast.json()["data"]
+
+
+def test_a_filter_set_makes_its_form_class_once_and_fresh_forms_each_time():
+    from trackoffers.filters import TrackOfferFilterSet
+    from trackoffers.models import TrackOffer
+
+    first = TrackOfferFilterSet({"copy_scan": "false"}, TrackOffer.objects.none())
+    second = TrackOfferFilterSet({"copy_scan": "maybe"}, TrackOffer.objects.none())
+
+    assert first.get_form_class() is second.get_form_class()
+    assert first.form is not second.form
+    assert first.form.fields["copy_scan"] is not second.form.fields["copy_scan"]
+    assert first.is_valid() and not second.is_valid()
+    assert list(second.errors) == ["copy_scan"]
