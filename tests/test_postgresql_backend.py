@@ -136,3 +136,23 @@ def test_a_database_time_zone_keeps_djangos_loader():
     assert loader is not UTCTimestampLoader
     assert moment == datetime(2026, 7, 1, 12, tzinfo=UTC)
     assert moment.utcoffset() == timedelta(hours=2)
+
+
+def test_a_connection_on_a_descriptor_above_1023_is_checked(server_asked):
+    import os
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 2048), max(hard, 2048)))
+    spare = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    own = connections.create_connection("default")
+    try:
+        own.ensure_connection()
+        assert own.connection.fileno() > 1023
+        assert own.is_usable() is True
+        assert server_asked == []
+    finally:
+        own.close()
+        for descriptor in spare:
+            os.close(descriptor)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

@@ -59,5 +59,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
             return False
         if connection.info.transaction_status != TransactionStatus.IDLE:
             return super().is_usable()
-        readable, _, _ = select.select([connection.fileno()], [], [], 0)
-        return not readable or super().is_usable()
+        # poll(), not select(): select() cannot watch a descriptor above
+        # 1023, which a busy process may well hand out.
+        socket = select.poll()
+        socket.register(connection.fileno(), select.POLLIN)
+        return not socket.poll(0) or super().is_usable()
