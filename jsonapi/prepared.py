@@ -18,6 +18,7 @@ single parameter) is not prepared: its shape is remembered as such, and
 
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
@@ -64,16 +65,22 @@ class Prepared:
             return []
         return self.instances(self.compiler.results_iter([rows]))
 
-    def instances(self, rows) -> list[Model]:
-        """Build models from converted rows, as Django's ModelIterable does."""
+    @cached_property
+    def _layout(self) -> tuple:
+        """Where the model's columns sit in a row, as ModelIterable finds them."""
         compiler = self.compiler
-        klass_info, select, alias = compiler.klass_info, compiler.select, compiler.using
+        klass_info, select = compiler.klass_info, compiler.select
         fields = klass_info["select_fields"]
         start, end = fields[0], fields[-1] + 1
         names = [column[0].target.attname for column in select[start:end]]
-        model = klass_info["model"]
-        populators = get_related_populators(klass_info, select, alias)
-        annotations = compiler.annotation_col_map.items()
+        populators = get_related_populators(klass_info, select, compiler.using)
+        annotations = tuple(compiler.annotation_col_map.items())
+        return klass_info["model"], names, start, end, populators, annotations
+
+    def instances(self, rows) -> list[Model]:
+        """Build models from converted rows, as Django's ModelIterable does."""
+        model, names, start, end, populators, annotations = self._layout
+        alias = self.compiler.using
         instances = []
         for row in rows:
             instance = model.from_db(alias, names, row[start:end])
@@ -142,7 +149,11 @@ def prepare_after(queryset: QuerySet) -> Prepared | None:
     """Compile the rows of ``queryset`` after an id, in id order."""
     if not _preparable(queryset) or queryset.query.select_for_update:
         return None
-    return _compile(queryset.filter(pk__gt=STAND_IN).order_by("pk"), stand_in=True)
+    return _compile(_after(queryset, STAND_IN), stand_in=True)
+
+
+def _after(queryset: QuerySet, pk: int) -> QuerySet:
+    return queryset.filter(pk__gt=pk).order_by("pk")
 
 
 _NOT_PREPARED = object()
@@ -197,12 +208,7 @@ def page(
 
     Without a shape, the ORM compiles it.
     """
-    alias = queryset.db
-    prepared = shape and _prepared(alias, shape, lambda: queryset, prepare_page)[0]
-    if not prepared:
-        return list(queryset[low:high])
-    limits = connections[alias].ops.limit_offset_sql(low, high)
-    return prepared.rows(connections[alias], limits=limits)
+    return _slice(shape, queryset, prepare_page, None, low, high)
 
 
 def after(
@@ -212,12 +218,24 @@ def after(
 
     Without a shape, the ORM compiles it.
     """
+    return _slice(shape, queryset, prepare_after, pk, 0, size)
+
+
+def _slice(
+    shape: Hashable | None,
+    queryset: QuerySet,
+    how: Callable,
+    after_pk: int | None,
+    low: int,
+    high: int,
+) -> list[Model]:
     alias = queryset.db
-    prepared = shape and _prepared(alias, shape, lambda: queryset, prepare_after)[0]
+    prepared = shape and _prepared(alias, shape, lambda: queryset, how)[0]
     if not prepared:
-        return list(queryset.filter(pk__gt=pk).order_by("pk")[:size])
-    limits = connections[alias].ops.limit_offset_sql(0, size)
-    return prepared.rows(connections[alias], pk, limits)
+        ordered = queryset if after_pk is None else _after(queryset, after_pk)
+        return list(ordered[low:high])
+    limits = connections[alias].ops.limit_offset_sql(low, high)
+    return prepared.rows(connections[alias], after_pk, limits)
 
 
 def shapes(alias: str) -> dict:
