@@ -45,6 +45,11 @@ class FilterBackend(DjangoFilterBackend):
             raise InvalidQueryParameter(
                 f"filter[{format_field_name(name)}]", " ".join(messages)
             )
+        if hasattr(view, "filter_stand_ins") and hasattr(filterset, "stand_ins"):
+            # The view compiles its filtered queries once (jsonapi.prepared).
+            if view.compiling_stand_ins:
+                return filterset.filter_stand_ins(view.filter_stand_ins)
+            view.filter_stand_ins = filterset.stand_ins()
         return filterset.qs
 
 

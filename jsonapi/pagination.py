@@ -37,16 +37,17 @@ def _whole_number(request, parameter: str, default: int, minimum: int = 1) -> in
     return number
 
 
-def counted(queryset) -> tuple[int, bool]:
+def counted(queryset, shape: prepared.Shape | None = None) -> tuple[int, bool]:
     """Return the number of rows and whether it is an estimate.
 
     One query either way: on PostgreSQL, the CASE only counts the table
-    when the statistics say it is small.
+    when the statistics say it is small. An exact count is compiled once
+    for ``shape``.
     """
     connection = connections[queryset.db]
     limit = settings.EXACT_COUNT_LIMIT
     if queryset.query.where or connection.vendor != "postgresql":
-        return queryset.count(), False
+        return prepared.count(shape, queryset), False
     table = connection.ops.quote_name(queryset.model._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -75,7 +76,7 @@ class PagePagination(JsonApiPageNumberPagination):
             return self.paginate_after(queryset, request, view)
         self.after = None
         self.number = _whole_number(request, self.page_query_param, 1)
-        self.total, self.estimated = counted(queryset)
+        self.total, self.estimated = counted(queryset, self.shape(view, "count"))
         self.offset = (self.number - 1) * self.size
         if self.offset >= self.total and not self.estimated:
             self.items = []
@@ -89,10 +90,9 @@ class PagePagination(JsonApiPageNumberPagination):
         return self.items
 
     @staticmethod
-    def shape(view, kind: str) -> tuple | None:
+    def shape(view, kind: str) -> prepared.Shape | None:
         """The shape of this page's query for ``jsonapi.prepared``, if any."""
-        shape = view.query_shape() if hasattr(view, "query_shape") else None
-        return None if shape is None else (kind, *shape)
+        return view.prepared_shape(kind) if hasattr(view, "prepared_shape") else None
 
     def paginate_after(self, queryset, request, view=None):
         if self.page_query_param in request.query_params:

@@ -1,23 +1,28 @@
 """Reads whose SQL is compiled once per shape of request.
 
-Reading one resource, or a page of an unfiltered list, is the API's most
-frequent request, and Django compiles the same SQL for it every time: a
-quarter of a single resource's CPU, an eighth of a page's. Here a view's
-queryset for one *shape* of request (the view, whether it reads or writes,
-what it includes) is compiled once per database connection, with a
-stand-in for the id (or the id to page after); later requests of that
-shape run that SQL with their own id and limits, and each row becomes a
-model instance exactly as Django's ``ModelIterable`` makes it (joined rows
-and annotations included).
+Reading one resource, or a page of a list, is the API's most frequent
+request, and Django compiles the same SQL for it every time: a quarter of
+a single resource's CPU, an eighth of a page's. Here a view's queryset for
+one *shape* of request (the view, whether it reads or writes, what it
+includes, which filters it has) is compiled once per database connection,
+with stand-ins for the values that change from request to request: the
+id, the id to page after, and each id a filter holds. Later requests of
+that shape run that SQL with their own values and limits, and each row
+becomes a model instance exactly as Django's ``ModelIterable`` makes it
+(joined rows and annotations included). A filter value that changes the
+SQL itself (``filter[copy-scan]``, how many ids a list has) is part of the
+shape instead (``jsonapi.filtersets``). A list's exact count is kept the
+same way.
 
 A queryset this cannot reproduce faithfully (prefetches, known related
-objects, values(), extra selects, an SQL that does not hold the id as a
-single parameter) is not prepared: its shape is remembered as such, and
-``get`` answers through the ORM.
+objects, values(), extra selects, an SQL that does not hold each stand-in
+as a single parameter) is not prepared: its shape is remembered as such,
+and the ORM answers its requests.
 """
 
-from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+import itertools
+from collections.abc import Callable, Hashable, Iterator, Mapping
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.core.exceptions import EmptyResultSet
@@ -35,6 +40,28 @@ from django.http import Http404
 # An id no row has, inside the range of every integer primary key, so that
 # it can be found among the compiled parameters.
 STAND_IN = -987_654_321
+# Shapes kept per connection: the key holds client input (the include
+# list, how many ids a filter has), so a client must not grow it forever.
+MAX_SHAPES = 256
+
+
+def stand_ins() -> Iterator[int]:
+    """Return the stand-ins for filter values: ids no row has, all distinct."""
+    return itertools.count(STAND_IN - 1, -1)
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What one request's SQL depends on, and how to build it with stand-ins.
+
+    ``build`` returns the queryset of every request of this shape, with
+    each stand-in of ``values`` where this request's value goes; ``values``
+    maps the stand-ins to this request's values.
+    """
+
+    key: Hashable
+    build: Callable[[], QuerySet]
+    values: Mapping[int, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -43,24 +70,38 @@ class Prepared:
 
     sql: str
     params: tuple
-    # Where the stand-in sits in ``params``; None for a query without one.
-    position: int | None
-    compiler: SQLCompiler
-    locks: bool
+    # (position in ``params``, stand-in) of each value a request fills in.
+    slots: tuple[tuple[int, int], ...]
+    # None for a count, whose rows are numbers.
+    compiler: SQLCompiler | None = None
+    locks: bool = False
 
-    def rows(self, connection, value: int | None = None, limits: str = "") -> list:
-        """Run the SQL with ``value`` for the stand-in, and ``limits`` after it."""
+    def execute(
+        self, connection, values: Mapping[int, object], limits: str = ""
+    ) -> list[tuple]:
+        """Run the SQL with ``values`` for the stand-ins, ``limits`` after it."""
         if self.locks and connection.get_autocommit():
             # What Django's compiler says of a lock outside a transaction.
             raise TransactionManagementError(
                 "select_for_update cannot be used outside of a transaction."
             )
-        params = list(self.params)
-        if self.position is not None:
-            params[self.position] = value
         with connection.cursor() as cursor:
-            cursor.execute(f"{self.sql} {limits}" if limits else self.sql, params)
-            rows = cursor.fetchall()
+            sql = f"{self.sql} {limits}" if limits else self.sql
+            cursor.execute(sql, self.filled(values))
+            return cursor.fetchall()
+
+    def filled(self, values: Mapping[int, object]) -> list:
+        """Return the parameters with ``values`` in place of the stand-ins."""
+        params = list(self.params)
+        for position, stand_in in self.slots:
+            params[position] = values[stand_in]
+        return params
+
+    def rows(
+        self, connection, values: Mapping[int, object], limits: str = ""
+    ) -> list[Model]:
+        """Return the models of the rows ``execute`` reads."""
+        rows = self.execute(connection, values, limits)
         if not rows:
             return []
         return self.instances(self.compiler.results_iter([rows]))
@@ -105,26 +146,33 @@ def _preparable(queryset: QuerySet) -> bool:
     )
 
 
-def _compile(queryset: QuerySet, *, stand_in: bool) -> Prepared | None:
+def _slots(params: list, stand_ins: set[int]) -> tuple | None:
+    """Where each stand-in sits in ``params``; None unless each is there once."""
+    if any(params.count(stand_in) != 1 for stand_in in stand_ins):
+        return None
+    return tuple((params.index(stand_in), stand_in) for stand_in in stand_ins)
+
+
+def _compile(queryset: QuerySet, stand_ins: set[int]) -> Prepared | None:
     compiler = queryset.query.get_compiler(using=queryset.db)
     try:
         sql, params = compiler.as_sql()
     except EmptyResultSet:
         return None
-    params = list(params)
-    if params.count(STAND_IN) != (1 if stand_in else 0) or compiler.has_extra_select:
+    slots = _slots(list(params), stand_ins)
+    if slots is None or compiler.has_extra_select:
         return None
     features = connections[queryset.db].features
     return Prepared(
         sql=sql,
         params=tuple(params),
-        position=params.index(STAND_IN) if stand_in else None,
+        slots=slots,
         compiler=compiler,
         locks=bool(queryset.query.select_for_update and features.has_select_for_update),
     )
 
 
-def prepare(queryset: QuerySet) -> Prepared | None:
+def prepare(queryset: QuerySet, stand_ins: set[int]) -> Prepared | None:
     """Compile ``queryset.get(pk=...)`` once, or return None if it cannot be."""
     if not _preparable(queryset):
         return None
@@ -135,21 +183,21 @@ def prepare(queryset: QuerySet) -> Prepared | None:
         or connections[clone.db].features.supports_select_for_update_with_limit
     ):
         clone.query.set_limits(high=MAX_GET_RESULTS)
-    return _compile(clone, stand_in=True)
+    return _compile(clone, {STAND_IN, *stand_ins})
 
 
-def prepare_page(queryset: QuerySet) -> Prepared | None:
+def prepare_page(queryset: QuerySet, stand_ins: set[int]) -> Prepared | None:
     """Compile the ordered ``queryset``, whose slices add their own limits."""
     if not _preparable(queryset) or queryset.query.select_for_update:
         return None
-    return _compile(queryset, stand_in=False)
+    return _compile(queryset, stand_ins)
 
 
-def prepare_after(queryset: QuerySet) -> Prepared | None:
+def prepare_after(queryset: QuerySet, stand_ins: set[int]) -> Prepared | None:
     """Compile the rows of ``queryset`` after an id, in id order."""
     if not _preparable(queryset) or queryset.query.select_for_update:
         return None
-    return _compile(_after(queryset, STAND_IN), stand_in=True)
+    return _compile(_after(queryset, STAND_IN), {STAND_IN, *stand_ins})
 
 
 def _after(queryset: QuerySet, pk: int) -> QuerySet:
@@ -159,38 +207,36 @@ def _after(queryset: QuerySet, pk: int) -> QuerySet:
 _NOT_PREPARED = object()
 
 
-def _prepared(
-    alias: str, shape: Hashable, build: Callable[[], QuerySet], how: Callable
-) -> tuple[Prepared | None, QuerySet | None]:
-    """Return the shape's prepared query, or the queryset to ask the ORM."""
+def _prepared(alias: str, shape: Shape, how: Callable) -> Prepared | None:
+    """Return the shape's prepared query, or None to ask the ORM."""
     cache = shapes(alias)
-    prepared = cache.get(shape)
-    if prepared is _NOT_PREPARED:
-        return None, build()
+    prepared = cache.get(shape.key)
     if prepared is None:
-        queryset = build()
-        prepared = how(queryset) if queryset.db == alias else None
-        cache[shape] = _NOT_PREPARED if prepared is None else prepared
-        if prepared is None:
-            return None, queryset
-    return prepared, None
+        if len(cache) >= MAX_SHAPES:
+            return None
+        queryset = shape.build()
+        if queryset.db == alias:
+            prepared = how(queryset, set(shape.values))
+        cache[shape.key] = _NOT_PREPARED if prepared is None else prepared
+    return None if prepared is _NOT_PREPARED else prepared
 
 
-def get(alias: str, shape: Hashable, build: Callable[[], QuerySet], pk: int) -> Model:
-    """Return the row ``pk`` of the queryset ``build()`` returns for ``shape``.
+def get(alias: str, shape: Shape, pk: int) -> Model:
+    """Return the row ``pk`` of the queryset ``shape.build()`` returns.
 
     ``build`` is called only the first time a shape is seen on this
     connection, or every time for a shape that cannot be prepared; the
     queryset must always be read from ``alias``. Raises Http404 when there
     is no such row.
     """
-    prepared, queryset = _prepared(alias, shape, build, prepare)
+    prepared = _prepared(alias, shape, prepare)
     if prepared is None:
+        queryset = shape.build()
         try:
             return queryset.get(pk=pk)
         except queryset.model.DoesNotExist:
             raise Http404 from None
-    instances = prepared.rows(connections[alias], pk)
+    instances = prepared.rows(connections[alias], {**shape.values, STAND_IN: pk})
     if not instances:
         raise Http404
     if len(instances) > 1:
@@ -201,9 +247,60 @@ def get(alias: str, shape: Hashable, build: Callable[[], QuerySet], pk: int) -> 
     return instances[0]
 
 
-def page(
-    shape: Hashable | None, queryset: QuerySet, low: int, high: int
-) -> list[Model]:
+def count(shape: Shape | None, queryset: QuerySet) -> int:
+    """Return ``queryset.count()``, compiled once for ``shape``.
+
+    ``queryset`` is this request's, which ``shape.build()`` gives with
+    stand-ins. Without a shape, the ORM compiles it.
+    """
+    alias = queryset.db
+    cache = shapes(alias) if shape else {}
+    prepared = cache.get(shape.key) if shape else _NOT_PREPARED
+    if prepared is None and len(cache) < MAX_SHAPES:
+        return _count_and_prepare(cache, shape, queryset)
+    if prepared is None or prepared is _NOT_PREPARED:
+        return queryset.count()
+    return prepared.execute(connections[alias], shape.values)[0][0]
+
+
+def _count_and_prepare(cache: dict, shape: Shape, queryset: QuerySet) -> int:
+    """Count through Django's own SQL for the shape, and keep that SQL.
+
+    Django has no way to compile a count without running it, so the shape's
+    queryset is counted once, with this request's values put in place of
+    the stand-ins just before the SQL goes to the database: one query, the
+    one the ORM would run. Only the debug query log shows the stand-ins.
+    """
+    alias = queryset.db
+    stand_in_queryset = shape.build()
+    if (
+        stand_in_queryset.db != alias
+        or not _preparable(stand_in_queryset)
+        or stand_in_queryset.query.select_for_update
+    ):
+        cache[shape.key] = _NOT_PREPARED
+        return queryset.count()
+    found = []
+
+    def with_values(execute, sql, params, many, context):
+        slots = _slots(list(params or ()), set(shape.values))
+        found.append(None if slots is None else Prepared(sql, tuple(params), slots))
+        if found[0] is None or len(found) > 1:
+            return execute(sql, params, many, context)
+        return execute(sql, found[0].filled(shape.values), many, context)
+
+    with connections[alias].execute_wrapper(with_values):
+        total = stand_in_queryset.count()
+    if len(found) != 1 or found[0] is None:
+        # Django counted without asking, asked twice, or the stand-ins were
+        # not where the values go: this request's count is the ORM's.
+        cache[shape.key] = _NOT_PREPARED
+        return queryset.count()
+    cache[shape.key] = found[0]
+    return total
+
+
+def page(shape: Shape | None, queryset: QuerySet, low: int, high: int) -> list[Model]:
     """Return ``list(queryset[low:high])``, compiled once for ``shape``.
 
     Without a shape, the ORM compiles it.
@@ -211,9 +308,7 @@ def page(
     return _slice(shape, queryset, prepare_page, None, low, high)
 
 
-def after(
-    shape: Hashable | None, queryset: QuerySet, pk: int, size: int
-) -> list[Model]:
+def after(shape: Shape | None, queryset: QuerySet, pk: int, size: int) -> list[Model]:
     """Return the ``size`` rows of ``queryset`` after ``pk``, in id order.
 
     Without a shape, the ORM compiles it.
@@ -222,7 +317,7 @@ def after(
 
 
 def _slice(
-    shape: Hashable | None,
+    shape: Shape | None,
     queryset: QuerySet,
     how: Callable,
     after_pk: int | None,
@@ -230,12 +325,13 @@ def _slice(
     high: int,
 ) -> list[Model]:
     alias = queryset.db
-    prepared = shape and _prepared(alias, shape, lambda: queryset, how)[0]
+    prepared = shape and _prepared(alias, shape, how)
     if not prepared:
         ordered = queryset if after_pk is None else _after(queryset, after_pk)
         return list(ordered[low:high])
     limits = connections[alias].ops.limit_offset_sql(low, high)
-    return prepared.rows(connections[alias], after_pk, limits)
+    values = shape.values if after_pk is None else {**shape.values, STAND_IN: after_pk}
+    return prepared.rows(connections[alias], values, limits)
 
 
 def shapes(alias: str) -> dict:

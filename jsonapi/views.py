@@ -10,7 +10,7 @@ from django.db import (
     router,
     transaction,
 )
-from django.db.models import PROTECT, Model, UniqueConstraint
+from django.db.models import PROTECT, Model, QuerySet, UniqueConstraint
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views import defaults
@@ -31,6 +31,7 @@ from jsonapi.exceptions import (
     error_document,
     error_object,
 )
+from jsonapi.filtersets import StandIns
 from jsonapi.parsers import RAW_ATTRIBUTES
 from jsonapi.query import check_query
 from jsonapi.relations import id_from_text
@@ -64,6 +65,11 @@ class ResourceViewSet(PreloadIncludesMixin, viewsets.ModelViewSet):
     # Set by the related-resource routes (/offers/1/track-offers): the
     # relationship whose targets this view serves.
     related: "Relationship | None" = None
+    # Set by the filter backend: the stand-ins of this request's filter
+    # values, None when it has none or they cannot be compiled once.
+    filter_stand_ins: "StandIns | None" = None
+    # True while the queryset is built with those stand-ins.
+    compiling_stand_ins = False
 
     def dispatch(self, request: HttpRequest, *args, **kwargs):
         if request.method in READ_METHODS:
@@ -171,22 +177,41 @@ class ResourceViewSet(PreloadIncludesMixin, viewsets.ModelViewSet):
         """Return what this request's queryset depends on (jsonapi.prepared).
 
         That is the view, whether the request writes (a write locks the
-        row) and the included relationships: ``get_queryset`` must depend
-        on nothing else. None for related URLs, whose queryset holds the
-        parent's id, and when other query parameters (a filter, a sort)
-        could change or refuse the query: those requests are compiled as
-        usual.
+        row), the included relationships and, once the filter backend has
+        run, what the filter values decide in the SQL: ``get_queryset``
+        must depend on nothing else. None for related URLs, whose queryset
+        holds the parent's id, and when other query parameters (a sort, a
+        filter that cannot be compiled once) could change or refuse the
+        query: those requests are compiled as usual.
         """
         if self.related is not None:
             return None
-        params = self.request.query_params
-        if any(
-            name != "include" and not name.startswith(("fields[", "page["))
-            for name in params
-        ):
+        filters = self.filter_stand_ins
+        for name in self.request.query_params:
+            if name == "include" or name.startswith(("fields[", "page[")):
+                continue
+            if filters is None or not name.startswith("filter["):
+                return None
+        include = frozenset(self.request.query_params.get("include", "").split(","))
+        shape = (type(self), self.request.method in READ_METHODS, include)
+        return shape if filters is None else (*shape, filters.key)
+
+    def prepared_shape(self, kind: str) -> prepared.Shape | None:
+        """Return the shape of this request's ``kind`` of query, if it has one."""
+        key = self.query_shape()
+        if key is None:
             return None
-        include = frozenset(params.get("include", "").split(","))
-        return type(self), self.request.method in READ_METHODS, include
+        filters = self.filter_stand_ins
+        values = {} if filters is None else filters.values
+        return prepared.Shape((kind, *key), self.stand_in_queryset, values)
+
+    def stand_in_queryset(self) -> QuerySet:
+        """Return this request's queryset, its filter values' stand-ins in it."""
+        self.compiling_stand_ins = True
+        try:
+            return self.filter_queryset(self.get_queryset())
+        finally:
+            self.compiling_stand_ins = False
 
     def query_alias(self) -> str:
         """Return the database the queryset reads from, as QuerySet.db says."""
@@ -206,15 +231,10 @@ class ResourceViewSet(PreloadIncludesMixin, viewsets.ModelViewSet):
         if self.related is None:
             pk = parse_id(self.kwargs["pk"])
             self.kwargs["pk"] = str(pk)
-            shape = self.query_shape()
+            shape = self.prepared_shape("get")
             if shape is None:
                 return super().get_object()
-            instance = prepared.get(
-                self.query_alias(),
-                shape,
-                lambda: self.filter_queryset(self.get_queryset()),
-                pk,
-            )
+            instance = prepared.get(self.query_alias(), shape, pk)
             self.check_object_permissions(self.request, instance)
             return instance
         instance = self.filter_queryset(self.get_queryset()).first()
