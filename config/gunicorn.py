@@ -5,6 +5,9 @@ sync workers served more requests than threaded ones. Each variable is
 documented in README.md.
 """
 
+import gc
+import importlib
+
 from config import env
 
 bind = env.get_str("BIND", "127.0.0.1:8000")
@@ -21,3 +24,16 @@ max_requests_jitter = max_requests // 10
 # The application logs one line per request itself (ops.requestlog).
 accesslog = None
 errorlog = "-"
+
+
+def post_worker_init(worker) -> None:
+    """Load the URLs, then keep all loaded so far out of the cyclic GC's passes.
+
+    Settings, models, URL patterns, views and serializers live as long as
+    the worker: without this, every full collection walks all of them
+    again, and the request that triggers it waits (up to 50 ms measured).
+    """
+    from django.conf import settings
+
+    importlib.import_module(settings.ROOT_URLCONF)
+    gc.freeze()

@@ -37,3 +37,24 @@ def test_bind_and_workers_come_from_the_environment():
 
     assert config["bind"] == "['0.0.0.0:9000']"
     assert config["workers"] == "4"
+
+
+def test_a_started_worker_loads_its_views_then_freezes_them_out_of_the_gc():
+    # In a fresh interpreter: this one has long imported the views.
+    script = (
+        "import gc, sys, django; django.setup()\n"
+        "assert 'trackoffers.views' not in sys.modules\n"
+        "from config import gunicorn\n"
+        "gunicorn.post_worker_init(worker=None)\n"
+        "print('trackoffers.views' in sys.modules, gc.get_freeze_count() > 1000)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env={"SECRET_KEY": "x", "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+
+    assert result.stdout == "True True\n"
