@@ -75,10 +75,9 @@ class ResourceFilterSet(django_filters.FilterSet):
     id = IdListFilter(field_name="id")
 
     def stand_ins(self) -> "StandIns | None":
-        """Return the stand-ins of this valid filter set's values, if it has any.
+        """Return how the values of this valid filter set enter the SQL.
 
-        None when a filter in the set cannot say how its value enters the
-        SQL.
+        None when a filter in the set cannot say.
         """
         numbers = prepared.stand_ins()
         key, compiled_with, values = [], {}, {}
