@@ -146,6 +146,11 @@ def _preparable(queryset: QuerySet) -> bool:
     )
 
 
+def _unlocked(queryset: QuerySet) -> bool:
+    """Whether ``queryset`` can be prepared as a page or count (no row lock)."""
+    return _preparable(queryset) and not queryset.query.select_for_update
+
+
 def _slots(params: list, stand_ins: set[int]) -> tuple | None:
     """Where each stand-in sits in ``params``; None unless each is there once."""
     if any(params.count(stand_in) != 1 for stand_in in stand_ins):
@@ -188,14 +193,14 @@ def prepare(queryset: QuerySet, stand_ins: set[int]) -> Prepared | None:
 
 def prepare_page(queryset: QuerySet, stand_ins: set[int]) -> Prepared | None:
     """Compile the ordered ``queryset``, whose slices add their own limits."""
-    if not _preparable(queryset) or queryset.query.select_for_update:
+    if not _unlocked(queryset):
         return None
     return _compile(queryset, stand_ins)
 
 
 def prepare_after(queryset: QuerySet, stand_ins: set[int]) -> Prepared | None:
     """Compile the rows of ``queryset`` after an id, in id order."""
-    if not _preparable(queryset) or queryset.query.select_for_update:
+    if not _unlocked(queryset):
         return None
     return _compile(_after(queryset, STAND_IN), {STAND_IN, *stand_ins})
 
@@ -253,33 +258,32 @@ def count(shape: Shape | None, queryset: QuerySet) -> int:
     ``queryset`` is this request's, which ``shape.build()`` gives with
     stand-ins. Without a shape, the ORM compiles it.
     """
-    alias = queryset.db
-    cache = shapes(alias) if shape else {}
-    prepared = cache.get(shape.key) if shape else _NOT_PREPARED
+    if shape is None:
+        return queryset.count()
+    cache = shapes(queryset.db)
+    prepared = cache.get(shape.key)
     if prepared is None and len(cache) < MAX_SHAPES:
-        return _count_and_prepare(cache, shape, queryset)
+        prepared, total = _count_and_prepare(shape, queryset)
+        cache[shape.key] = _NOT_PREPARED if prepared is None else prepared
+        return total
     if prepared is None or prepared is _NOT_PREPARED:
         return queryset.count()
-    return prepared.execute(connections[alias], shape.values)[0][0]
+    return prepared.execute(connections[queryset.db], shape.values)[0][0]
 
 
-def _count_and_prepare(cache: dict, shape: Shape, queryset: QuerySet) -> int:
-    """Count through Django's own SQL for the shape, and keep that SQL.
+def _count_and_prepare(shape: Shape, queryset: QuerySet) -> tuple[Prepared | None, int]:
+    """Count through Django's own SQL for the shape, and return that SQL.
 
     Django has no way to compile a count without running it, so the shape's
     queryset is counted once, with this request's values put in place of
     the stand-ins just before the SQL goes to the database: one query, the
     one the ORM would run. Only the debug query log shows the stand-ins.
+    Returns None for the SQL when the ORM counted instead.
     """
     alias = queryset.db
     stand_in_queryset = shape.build()
-    if (
-        stand_in_queryset.db != alias
-        or not _preparable(stand_in_queryset)
-        or stand_in_queryset.query.select_for_update
-    ):
-        cache[shape.key] = _NOT_PREPARED
-        return queryset.count()
+    if stand_in_queryset.db != alias or not _unlocked(stand_in_queryset):
+        return None, queryset.count()
     found = []
 
     def with_values(execute, sql, params, many, context):
@@ -294,10 +298,8 @@ def _count_and_prepare(cache: dict, shape: Shape, queryset: QuerySet) -> int:
     if len(found) != 1 or found[0] is None:
         # Django counted without asking, asked twice, or the stand-ins were
         # not where the values go: this request's count is the ORM's.
-        cache[shape.key] = _NOT_PREPARED
-        return queryset.count()
-    cache[shape.key] = found[0]
-    return total
+        return None, queryset.count()
+    return found[0], total
 
 
 def page(shape: Shape | None, queryset: QuerySet, low: int, high: int) -> list[Model]:
