@@ -82,3 +82,14 @@ def track_offer_body(track, offer, /, **attributes) -> dict:
     if attributes:
         body["data"]["attributes"] = attributes
     return body
+
+
+def usage_patch(track_offer_id, /, **usage) -> dict:
+    """Return the document that PATCHes a track offer's usage overrides."""
+    return {
+        "data": {
+            "type": "track-offers",
+            "id": str(track_offer_id),
+            "attributes": {"usage": usage},
+        }
+    }

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from tests import factories
-from tests.documents import track_offer_body
+from tests.documents import track_offer_body, usage_patch
 from tests.openapi import assert_conforms
 
 pytestmark = pytest.mark.django_db
@@ -90,13 +90,7 @@ def test_create_update_and_delete_conform(api):
     url = f"/api/v1/track-offers/{created.json()['data']['id']}"
     updated = api.patch(
         url,
-        {
-            "data": {
-                "type": "track-offers",
-                "id": created.json()["data"]["id"],
-                "attributes": {"usage": {"copy_scan": None, "download": False}},
-            }
-        },
+        usage_patch(created.json()["data"]["id"], copy_scan=None, download=False),
     )
     deleted = api.delete(url)
 

@@ -10,6 +10,7 @@ from jsonapi import prepared
 from jsonapi.filtersets import IdListFilter
 from jsonapi.views import ResourceViewSet
 from tests import factories
+from tests.documents import usage_patch
 from trackoffers.models import TrackOffer
 from trackoffers.views import TrackOfferViewSet
 from tracks.models import Track
@@ -207,13 +208,7 @@ def test_a_patch_reads_its_row_through_its_own_shape(api):
 
     response = api.patch(
         f"/api/v1/track-offers/{row.pk}",
-        {
-            "data": {
-                "type": "track-offers",
-                "id": str(row.pk),
-                "attributes": {"usage": {"copy_scan": False}},
-            }
-        },
+        usage_patch(row.pk, copy_scan=False),
     )
 
     assert response.status_code == 200
@@ -228,6 +223,13 @@ def ordered(queryset):
     return queryset.order_by("id")
 
 
+def rows_and_sql(read) -> tuple[list, list]:
+    """The state of the rows ``read()`` returns, and the SQL it ran."""
+    with CaptureQueriesContext(connection) as queries:
+        rows = read()
+    return [state(row) for row in rows], [q["sql"] for q in queries]
+
+
 @pytest.mark.parametrize("name", QUERYSETS)
 @pytest.mark.parametrize(("low", "high"), [(0, 2), (1, 3), (4, 6)])
 def test_a_page_is_the_slice_the_orm_reads(name, low, high):
@@ -235,17 +237,13 @@ def test_a_page_is_the_slice_the_orm_reads(name, low, high):
     for _ in range(5):
         factories.track_offer(offer_=offer, copy_scan=False)
     queryset = ordered(QUERYSETS[name])
+    shape = prepared.Shape(("page", name), lambda: queryset)
 
-    with CaptureQueriesContext(connection) as orm_queries:
-        expected = list(queryset[low:high])
-    prepared.page(prepared.Shape(("page", name), lambda: queryset), queryset, 0, 1)
-    with CaptureQueriesContext(connection) as prepared_queries:
-        rows = prepared.page(
-            prepared.Shape(("page", name), lambda: queryset), queryset, low, high
-        )
+    expected = rows_and_sql(lambda: list(queryset[low:high]))
+    prepared.page(shape, queryset, 0, 1)
 
-    assert [state(row) for row in rows] == [state(row) for row in expected]
-    assert [q["sql"] for q in prepared_queries] == [q["sql"] for q in orm_queries]
+    # The same rows, and the very SQL, with other limits than at first.
+    assert rows_and_sql(lambda: prepared.page(shape, queryset, low, high)) == expected
 
 
 @pytest.mark.parametrize("name", QUERYSETS)
@@ -254,17 +252,16 @@ def test_a_page_after_an_id_is_what_the_orm_reads(name, after, size):
     rows = [factories.track_offer() for _ in range(5)]
     after = rows[after - 1].pk if after else 0
     queryset = ordered(QUERYSETS[name])
+    shape = prepared.Shape(("after", name), lambda: queryset)
 
-    with CaptureQueriesContext(connection) as orm_queries:
-        expected = list(queryset.filter(pk__gt=after).order_by("pk")[:size])
-    prepared.after(prepared.Shape(("after", name), lambda: queryset), queryset, 0, 1)
-    with CaptureQueriesContext(connection) as prepared_queries:
-        found = prepared.after(
-            prepared.Shape(("after", name), lambda: queryset), queryset, after, size
-        )
+    expected = rows_and_sql(
+        lambda: list(queryset.filter(pk__gt=after).order_by("pk")[:size])
+    )
+    prepared.after(shape, queryset, 0, 1)
 
-    assert [state(row) for row in found] == [state(row) for row in expected]
-    assert [q["sql"] for q in prepared_queries] == [q["sql"] for q in orm_queries]
+    assert (
+        rows_and_sql(lambda: prepared.after(shape, queryset, after, size)) == expected
+    )
 
 
 def test_unfiltered_lists_share_their_compiled_sql(api):

@@ -13,7 +13,7 @@ from accounts import tokens
 from accounts.authentication import BearerAuthentication
 from tests import factories
 from tests.conftest import ApiClient
-from tests.documents import errors_of, track_offer_body
+from tests.documents import errors_of, track_offer_body, usage_patch
 from trackoffers.models import TrackOffer
 from trackoffers.serializers import TrackOfferSerializer
 from trackoffers.views import TrackOfferViewSet
@@ -155,13 +155,7 @@ def test_it_refuses_writes_to_a_viewer(viewer_api):
     )
     patched = viewer_api.patch(
         f"/api/v1/track-offers/{track_offer.pk}",
-        {
-            "data": {
-                "type": "track-offers",
-                "id": str(track_offer.pk),
-                "attributes": {"usage": {"copy_scan": True}},
-            }
-        },
+        usage_patch(track_offer.pk, copy_scan=True),
     )
     deleted = viewer_api.delete(f"/api/v1/track-offers/{track_offer.pk}")
 
@@ -292,13 +286,7 @@ def test_it_checks_query_parameters_on_writes_too(api):
 
     response = api.patch(
         f"/api/v1/track-offers/{track_offer.pk}?include=nonsense",
-        {
-            "data": {
-                "type": "track-offers",
-                "id": str(track_offer.pk),
-                "attributes": {"usage": {"copy_scan": True}},
-            }
-        },
+        usage_patch(track_offer.pk, copy_scan=True),
     )
 
     track_offer.refresh_from_db()

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests import factories
-from tests.documents import track_offer_body
+from tests.documents import track_offer_body, usage_patch
 from tests.queries import copy_scan_update_statements
 from trackoffers.models import CopyScanChange
 
@@ -99,13 +99,7 @@ def test_patching_a_track_offer_costs_two_queries_on_postgresql_three_on_sqlite(
         api,
         "patch",
         f"/api/v1/track-offers/{track_offer.pk}",
-        {
-            "data": {
-                "type": "track-offers",
-                "id": str(track_offer.pk),
-                "attributes": {"usage": {"copy_scan": True}},
-            }
-        },
+        usage_patch(track_offer.pk, copy_scan=True),
     )
 
     assert response.status_code == 200

@@ -3,7 +3,7 @@
 import pytest
 
 from tests import factories
-from tests.documents import BASE, NOT_FOUND, single, track_offer_resource
+from tests.documents import BASE, NOT_FOUND, single, track_offer_resource, usage_patch
 from trackoffers.models import TrackOffer
 
 pytestmark = pytest.mark.django_db
@@ -143,13 +143,7 @@ def test_it_updates_a_track_offer_as_documented(api):
 
     response = api.patch(
         f"/api/v1/track-offers/{track_offer.pk}",
-        {
-            "data": {
-                "type": "track-offers",
-                "id": str(track_offer.pk),
-                "attributes": {"usage": {"copy_scan": True}},
-            }
-        },
+        usage_patch(track_offer.pk, copy_scan=True),
     )
 
     track_offer.refresh_from_db()
